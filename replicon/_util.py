@@ -1,0 +1,111 @@
+"""Validation and seeding helpers shared by theory/, simulate/ and compare/.
+
+Nothing here knows about physics: it checks values against ranges and choices
+with one-line messages, and turns one integer seed into independent streams.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+import numpy as np
+
+
+class ParamError(ValueError):
+    """Bad user input. The message is one line saying what is allowed."""
+
+
+def check_number(name: str, value, lo=None, hi=None, lo_open=False, hi_open=False, integer=False):
+    """Return ``value`` as float (or int) after checking ``lo <= value <= hi``.
+
+    Raises ParamError with a one-line message naming the allowed range.
+    """
+    try:
+        if isinstance(value, str):
+            value = value.strip()
+            x = int(value) if integer else float(value)
+        else:
+            x = int(value) if integer else float(value)
+            if integer and float(value) != x:
+                raise ValueError
+    except (TypeError, ValueError):
+        kind = "an integer" if integer else "a number"
+        raise ParamError(f"{name} must be {kind}, got {value!r}") from None
+    if not integer and not math.isfinite(x) and not (hi is None and x == math.inf):
+        raise ParamError(f"{name} must be finite, got {value!r}")
+    bad = False
+    if lo is not None and (x < lo or (lo_open and x == lo)):
+        bad = True
+    if hi is not None and (x > hi or (hi_open and x == hi)):
+        bad = True
+    if bad:
+        raise ParamError(f"{name}={value} is out of range; allowed: {describe_range(lo, hi, lo_open, hi_open)}")
+    return x
+
+
+def describe_range(lo, hi, lo_open=False, hi_open=False) -> str:
+    if lo is None and hi is None:
+        return "any number"
+    if hi is None:
+        return f"{name_op(lo_open, '>')} {lo}"
+    if lo is None:
+        return f"{name_op(hi_open, '<')} {hi}"
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def name_op(strict: bool, op: str) -> str:
+    return op if strict else op + "="
+
+
+def check_choice(name: str, value, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; else ParamError naming them."""
+    if value not in choices:
+        raise ParamError(f"{name}={value!r} is not allowed; choose one of: {', '.join(map(str, choices))}")
+    return value
+
+
+def seed_streams(seed: int | None, n: int) -> list[np.random.Generator]:
+    """``n`` independent generators spawned from one ``SeedSequence(seed)``."""
+    ss = np.random.SeedSequence(seed)
+    return [np.random.default_rng(s) for s in ss.spawn(n)]
+
+
+def child_seeds(seed: int | None, n: int) -> list[int]:
+    """``n`` independent 63-bit integer seeds from ``SeedSequence(seed)`` (for numba kernels)."""
+    ss = np.random.SeedSequence(seed)
+    return [int(s.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for s in ss.spawn(n)]
+
+
+def as_list(x) -> list:
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return list(x)
+    return [x]
+
+
+def unique_sorted(values: Iterable[float]) -> list[float]:
+    return sorted(set(float(v) for v in values))
+
+
+def to_plain(x):
+    """Convert numpy scalars/arrays (recursively) into JSON-ready Python objects."""
+    if isinstance(x, dict):
+        return {str(k): to_plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [to_plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return to_plain(x.tolist())
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if math.isnan(x):
+            return None
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return x
+    return x

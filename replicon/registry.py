@@ -1,0 +1,183 @@
+"""The model registry machinery: parameters, model entries, lookup.
+
+The entries themselves (one per model) are in :mod:`replicon.models`. A user
+registers their own model the same way::
+
+    from replicon.registry import Model, Param, register
+    register(Model(name="my.model", summary="...", params=[Param("alpha", 1.0, lo=0)],
+                   solve=my_solve, outputs={"m": "magnetisation"}))
+
+and gets ``solve``, scans and plots for free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ._util import ParamError, check_choice, check_number, describe_range
+
+
+@dataclass
+class Param:
+    """One control parameter: name, default, allowed range or choices, meaning.
+
+    ``kind`` is ``"float"``, ``"int"``, ``"choice"``, ``"bool"`` or ``"array"``
+    (the last only settable from Python, or from the CLI as a comma list).
+    """
+
+    name: str
+    default: Any
+    help: str = ""
+    kind: str = "float"
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple = ()
+    allow_none: bool = False
+
+    def __post_init__(self):
+        if self.choices and self.kind == "float":
+            self.kind = "choice"
+
+    def allowed(self) -> str:
+        if self.kind == "choice":
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "array":
+            return "a number or a list of numbers"
+        r = describe_range(self.lo, self.hi, self.lo_open, self.hi_open)
+        return ("an integer " if self.kind == "int" else "a number ") + r
+
+    def parse(self, value):
+        """Convert a CLI string or Python value into the checked parameter value."""
+        if value is None or (isinstance(value, str) and value.lower() == "none"):
+            if self.allow_none or self.default is None:
+                return None
+            raise ParamError(f"{self.name} must be set; allowed: {self.allowed()}")
+        if self.kind == "choice":
+            return check_choice(self.name, str(value) if not isinstance(value, str) else value, self.choices)
+        if self.kind == "bool":
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            s = str(value).lower()
+            if s in ("1", "true", "yes", "on"):
+                return True
+            if s in ("0", "false", "no", "off"):
+                return False
+            raise ParamError(f"{self.name}={value!r} is not allowed; use true or false")
+        if self.kind == "array":
+            if isinstance(value, str):
+                parts = [p for p in value.split(",") if p.strip()]
+                try:
+                    arr = np.array([float(p) for p in parts])
+                except ValueError:
+                    raise ParamError(f"{self.name} must be a number or a comma list of numbers, got {value!r}") from None
+                return arr[0] if arr.size == 1 else arr
+            arr = np.asarray(value, dtype=float)
+            return float(arr) if arr.ndim == 0 else arr
+        return check_number(self.name, value, self.lo, self.hi, self.lo_open, self.hi_open,
+                            integer=(self.kind == "int"))
+
+
+@dataclass
+class Model:
+    """A registry entry: ties a model's theory to its simulation.
+
+    ``solve(**params) -> Solution``; ``simulate(N=, seeds=, seed=, **params) -> Measurement``
+    (optional). ``outputs`` maps observable names to one-line meanings.
+    ``compare`` holds defaults for ``replicon compare``: ``{"x": "alpha",
+    "grid": "0.5:4:5", "N": [50, 100], "seeds": 8, "observables": [...]}``.
+    ``trajectory`` names the coordinate of trajectory observables (e.g.
+    ``"alpha"`` for online learning, ``"layer"`` for deep chains), else None.
+    """
+
+    name: str
+    summary: str
+    params: list[Param]
+    solve: Callable[..., Any]
+    outputs: dict[str, str]
+    simulate: Callable[..., Any] | None = None
+    sim_params: list[Param] = field(default_factory=list)
+    compare: dict[str, Any] = field(default_factory=dict)
+    trajectory: str | None = None
+    references: str = ""
+    grid_parameter: str | None = None  # preferred continuation direction in scans
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParamError(f"unknown parameter {name!r} for {self.name}; allowed: "
+                         f"{', '.join(p.name for p in self.params) or '(none)'}")
+
+    def sim_param(self, name: str) -> Param:
+        for p in self.sim_params:
+            if p.name == name:
+                return p
+        raise ParamError(f"unknown simulation parameter {name!r} for {self.name}; allowed: "
+                         f"{', '.join(p.name for p in self.sim_params) or '(none)'}")
+
+    def validate(self, values: dict[str, Any] | None = None, sim: bool = False) -> dict[str, Any]:
+        """Full parameter dict: defaults filled in, every value parsed and checked."""
+        values = dict(values or {})
+        out = {}
+        for p in self.params:
+            out[p.name] = p.parse(values.pop(p.name)) if p.name in values else p.default
+        if sim:
+            for p in self.sim_params:
+                out[p.name] = p.parse(values.pop(p.name)) if p.name in values else p.default
+        if values:
+            bad = next(iter(values))
+            allowed = [p.name for p in self.params] + ([p.name for p in self.sim_params] if sim else [])
+            raise ParamError(f"unknown parameter {bad!r} for {self.name}; allowed: {', '.join(allowed)}")
+        return out
+
+    def run_solve(self, **values):
+        params = self.validate(values)
+        return self.solve(**params)
+
+    def run_simulate(self, **values):
+        if self.simulate is None:
+            raise ParamError(f"{self.name} has no simulation; models with one: "
+                             f"{', '.join(m.name for m in all_models() if m.simulate)}")
+        params = self.validate(values, sim=True)
+        return self.simulate(**params)
+
+
+_REGISTRY: dict[str, Model] = {}
+
+
+def register(model: Model, replace: bool = False) -> Model:
+    """Add a model to the registry (``replace=True`` to redefine an existing name)."""
+    if model.name in _REGISTRY and not replace:
+        raise ValueError(f"model {model.name!r} is already registered")
+    _REGISTRY[model.name] = model
+    return model
+
+
+def get(name: str) -> Model:
+    _load_builtin()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ParamError(f"unknown model {name!r}; available: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def all_models() -> list[Model]:
+    _load_builtin()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+_loaded = False
+
+
+def _load_builtin():
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from . import models  # noqa: F401  (registers the built-in entries)

@@ -1,0 +1,3 @@
+"""Finite-N simulations (numba kernels). Imports nothing from replicon.theory."""
+
+from .measurement import Measurement  # noqa: F401
