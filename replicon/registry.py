@@ -94,6 +94,9 @@ class Model:
     "grid": "0.5:4:5", "N": [50, 100], "seeds": 8, "observables": [...]}``.
     ``trajectory`` names the coordinate of trajectory observables (e.g.
     ``"alpha"`` for online learning, ``"layer"`` for deep chains), else None.
+    ``hooks`` holds optional model-specific callables used by generic code, e.g.
+    ``hooks["compare_theory"](measurement, params) -> list[Solution]`` (theory
+    started from each seed's own initial condition, one Solution per seed).
     """
 
     name: str
@@ -107,6 +110,7 @@ class Model:
     trajectory: str | None = None
     references: str = ""
     grid_parameter: str | None = None  # preferred continuation direction in scans
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
         for p in self.params:
