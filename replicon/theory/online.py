@@ -328,6 +328,13 @@ def output_grid(alpha_max, n_points=200, spacing="log"):
     return g
 
 
+def _explicit_grid(alpha_grid):
+    g = np.asarray(alpha_grid, dtype=float).ravel()
+    if g.size < 2 or g[0] != 0 or np.any(np.diff(g) <= 0):
+        raise ParamError("alpha_grid must be increasing, start at 0 and have at least 2 points")
+    return g
+
+
 def _as_matrix(value, shape, name, diag_scalar):
     """Scalar -> matrix (diagonal when ``diag_scalar`` else filled); array -> checked shape."""
     arr = np.asarray(value, dtype=float)
@@ -642,7 +649,7 @@ def find_plateau(alpha, eps, height, tol=0.05):
 def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_diag=1e-3, T=None,
                      sigma=0.0, weight_decay=0.0, learn_v=False, eta_v=None, v0=1.0, v_teacher=1.0,
                      alpha_max=1000.0, n_points=200, spacing="log", plateau_tol=0.05,
-                     rtol=1e-8, atol=1e-13):
+                     rtol=1e-8, atol=1e-13, alpha_grid=None):
     """Generalisation error and order parameters of online SGD in a soft committee machine.
 
     Integrates the ODEs of Saad & Solla (PRE 52, 4225 (1995), eqs. 9-10) and
@@ -662,6 +669,8 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     learn_v, v0, v_teacher : second layers (student initial value, teacher).
     alpha_max, n_points, spacing : output grid (ends exactly at ``alpha_max``).
     plateau_tol : relative band around the symmetric fixed point defining the plateau.
+    alpha_grid : optional explicit output grid (Python only; e.g. a simulation's
+        measurement points); must start at 0 and overrides alpha_max/n_points/spacing.
 
     Returns
     -------
@@ -686,7 +695,7 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
                   v0=v0, v_teacher=v_teacher, alpha_max=alpha_max, n_points=n_points, spacing=spacing)
     ode = CommitteeODE(K, M, eta, activation, Tm, v=v0, v_teacher=v_teacher, sigma=sigma,
                        weight_decay=weight_decay, learn_v=learn_v, eta_v=eta_v)
-    grid = output_grid(alpha_max, n_points, spacing)
+    grid = _explicit_grid(alpha_grid) if alpha_grid is not None else output_grid(alpha_max, n_points, spacing)
     ys, ok, msg, nfev = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol)
     if not ok:
         return Solution.failed("committee.online", params, msg, iterations=nfev)
@@ -813,7 +822,7 @@ def batch_hebb_overlap(alpha):
 
 
 def perceptron_online(rule="perceptron", eta=1.0, Q0=1.0, R0=0.0, alpha_max=100.0,
-                      n_points=200, spacing="log", rtol=1e-9, atol=1e-12):
+                      n_points=200, spacing="log", rtol=1e-9, atol=1e-12, alpha_grid=None):
     """Overlaps and generalisation error of online perceptron learning from a perceptron teacher.
 
     Engel & Van den Broeck (2001) ch. 9 (eqs. 9.6-9.7 and the rules of sec. 9.2-9.3);
@@ -839,7 +848,7 @@ def perceptron_online(rule="perceptron", eta=1.0, Q0=1.0, R0=0.0, alpha_max=100.
     if rule == "adatron" and Q0 <= 0:
         raise ParamError("rule=adatron needs Q0 > 0 (from J = 0 the AdaTron step is zero)")
     params = dict(rule=rule, eta=eta, Q0=Q0, R0=R0, alpha_max=alpha_max, n_points=n_points, spacing=spacing)
-    grid = output_grid(alpha_max, n_points, spacing)
+    grid = _explicit_grid(alpha_grid) if alpha_grid is not None else output_grid(alpha_max, n_points, spacing)
 
     if rule == "hebb":
         # exact solution: R = R0 + eta sqrt(2/pi) alpha, Q from integrating dQ
