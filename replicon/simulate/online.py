@@ -49,76 +49,76 @@ def _dg(x, act):
 
 
 @njit(cache=True)
-def committee_sgd_kernel(J0, B, v0, v_teacher, eta, eta_v, learn_v, noise, weight_decay, act,
-                         measure_steps, seed):
-    """Online SGD of a soft committee machine; order parameters at ``measure_steps``.
+def committee_sgd_block(J, v, B, v_teacher, inputs, label_noise, eta, eta_v, learn_v, weight_decay, act):
+    """SGD steps of a soft committee machine over the rows of ``inputs`` (n x N), updating ``J``, ``v`` in place.
 
-    Pure function: ``J0``, ``v0`` are copied. Returns ``(Q, R, v)`` of shapes
-    ``(n, K, K)``, ``(n, K, M)``, ``(n, K)``, measured after ``measure_steps[t]``
-    steps (sorted, the first may be 0). Cost per step O((K + M) N).
+    ``label_noise[t]`` is added to the teacher output of step t (pass zeros for
+    a noiseless teacher). Cost per step O((K + M) N); no allocation.
     """
-    np.random.seed(seed)
-    K, N = J0.shape
+    K, N = J.shape
     M = B.shape[0]
-    J = J0.copy()
-    v = v0.copy()
-    n_out = measure_steps.shape[0]
-    Qs = np.empty((n_out, K, K))
-    Rs = np.empty((n_out, K, M))
-    vs = np.empty((n_out, K))
-    xi = np.empty(N)
     x = np.empty(K)
-    coef = np.empty(K)
     sqrtN = math.sqrt(N)
     decay = 1.0 - eta * weight_decay / N
-    step = 0
-    for t in range(n_out):
-        target = measure_steps[t]
-        while step < target:
+    for t in range(inputs.shape[0]):
+        tau = label_noise[t]
+        for n in range(M):
+            s = 0.0
             for a in range(N):
-                xi[a] = np.random.standard_normal()
-            tau = 0.0
-            for n in range(M):
-                s = 0.0
-                for a in range(N):
-                    s += B[n, a] * xi[a]
-                tau += v_teacher[n] * _g(s / sqrtN, act)
-            if noise > 0.0:
-                tau += noise * np.random.standard_normal()
-            sig = 0.0
-            for i in range(K):
-                s = 0.0
-                for a in range(N):
-                    s += J[i, a] * xi[a]
-                x[i] = s / sqrtN
-                sig += v[i] * _g(x[i], act)
-            err = tau - sig
-            for i in range(K):
-                coef[i] = eta / sqrtN * v[i] * _dg(x[i], act) * err
-            for i in range(K):
-                c = coef[i]
-                if weight_decay > 0.0:
-                    for a in range(N):
-                        J[i, a] = decay * J[i, a] + c * xi[a]
-                else:
-                    for a in range(N):
-                        J[i, a] += c * xi[a]
-            if learn_v:
-                for i in range(K):
-                    v[i] += eta_v / N * _g(x[i], act) * err
-            step += 1
+                s += B[n, a] * inputs[t, a]
+            tau += v_teacher[n] * _g(s / sqrtN, act)
+        sig = 0.0
         for i in range(K):
-            for k in range(K):
-                s = 0.0
+            s = 0.0
+            for a in range(N):
+                s += J[i, a] * inputs[t, a]
+            x[i] = s / sqrtN
+            sig += v[i] * _g(x[i], act)
+        err = tau - sig
+        for i in range(K):
+            c = eta / sqrtN * v[i] * _dg(x[i], act) * err
+            if weight_decay > 0.0:
                 for a in range(N):
-                    s += J[i, a] * J[k, a]
-                Qs[t, i, k] = s / N
-            for n in range(M):
-                s = 0.0
+                    J[i, a] = decay * J[i, a] + c * inputs[t, a]
+            else:
                 for a in range(N):
-                    s += J[i, a] * B[n, a]
-                Rs[t, i, n] = s / N
-            vs[t, i] = v[i]
+                    J[i, a] += c * inputs[t, a]
+        if learn_v:
+            for i in range(K):
+                v[i] += eta_v / N * _g(x[i], act) * err
+
+
+def committee_sgd_kernel(J0, B, v0, v_teacher, eta, eta_v, learn_v, noise, weight_decay, act,
+                         measure_steps, seed, block=512):
+    """Online SGD of a soft committee machine; order parameters after each of ``measure_steps``.
+
+    Pure: ``J0``, ``v0`` are copied. Inputs are drawn in blocks of ``block`` steps
+    from ``numpy.random.default_rng(seed)`` (numpy's ziggurat sampler is several
+    times faster than numba's) and consumed by the numba kernel
+    :func:`committee_sgd_block`. Returns ``(Q, R, v)`` of shapes ``(n, K, K)``,
+    ``(n, K, M)``, ``(n, K)``.
+    """
+    rng = np.random.default_rng(seed)
+    J = np.array(J0, dtype=float, copy=True)
+    v = np.array(v0, dtype=float, copy=True)
+    B = np.ascontiguousarray(B, dtype=float)
+    vt = np.asarray(v_teacher, dtype=float)
+    K, N = J.shape
+    M = B.shape[0]
+    n_out = len(measure_steps)
+    Qs, Rs, vs = np.empty((n_out, K, K)), np.empty((n_out, K, M)), np.empty((n_out, K))
+    step = 0
+    for t, target in enumerate(measure_steps):
+        while step < target:
+            n = int(min(block, target - step))
+            xs = rng.standard_normal((n, N))
+            noise_draws = noise * rng.standard_normal(n) if noise > 0 else np.zeros(n)
+            committee_sgd_block(J, v, B, vt, xs, noise_draws, float(eta), float(eta_v), bool(learn_v),
+                                float(weight_decay), int(act))
+            step += n
+        Qs[t] = J @ J.T / N
+        Rs[t] = J @ B.T / N
+        vs[t] = v
     return Qs, Rs, vs
 
 
@@ -260,7 +260,7 @@ def committee_online_sgd(N=1000, seeds=10, seed=0, K=3, M=3, eta=0.5, activation
         B = teacher_weights(Tm, N, rng)
         J = student_weights(Qm, Rm, B, Tm, rng)
         Qs, Rs, vv = committee_sgd_kernel(J, B, vs0, vt, eta, eta_v, bool(learn_v), sigma, weight_decay,
-                                          _ACT_CODE[activation], steps, int(rng.integers(2 ** 31 - 1)))
+                                          _ACT_CODE[activation], steps, int(rng.integers(2 ** 63 - 1)))
         initial["Q0"].append(J @ J.T / N)
         initial["R0"].append(J @ B.T / N)
         out = {"eps_g": np.array([committee_error(Qs[t], Rs[t], Tm, vv[t], vt, activation)
