@@ -184,4 +184,7 @@ def _load_builtin():
     global _loaded
     if not _loaded:
         _loaded = True
-        from . import models  # noqa: F401  (registers the built-in entries)
+        import importlib
+
+        # not ``from . import models``: the package exposes a function of that name
+        importlib.import_module("replicon.models")  # registers the built-in entries

@@ -1,0 +1,590 @@
+"""Replica-symmetric theory of the perceptron: storage (Gardner volume) and teacher-student learning.
+
+Conventions (DESIGN.md): inputs of unit variance, pre-activations ``J.xi/sqrt N``,
+``|J|^2 = N`` (spherical) or ``J_i = +-1`` (Ising), ``alpha = P/N``, training
+temperature ``T`` (``T = 0`` is Gibbs learning in the version space).
+
+The RS free entropy per weight is split, as everywhere in replicon, into an
+entropic (prior) term and an energetic (output channel) term
+
+    f = extr_{q, R, q_hat, R_hat} [ G_S(q, R; q_hat, R_hat) + alpha G_E(q, R) ],
+
+(Engel & Van den Broeck 2001, eqs. (2.31)-(2.35), (6.13), (7.6); Gardner 1988;
+Györgyi 1990; Sompolinsky, Tishby & Seung 1990). With ``eps = exp(-1/T)``:
+
+    G_E(q, R) = 2 int Dt H(-R t / sqrt(q - R^2)) ln[eps + (1 - eps) H(-sqrt(q/(1-q)) t)]   (teacher)
+    G_E(q)    =   int Dt ln H((kappa - sqrt(q) t) / sqrt(1 - q))                           (storage, T = 0)
+
+    G_S^sph(q, R)   = 1/2 ln(1 - q) + (q - R^2) / (2 (1 - q))        (conjugates eliminated)
+    G_S^ising(...)  = -R R_hat - q_hat (1 - q)/2 + int Dz ln 2 cosh(sqrt(q_hat) z + R_hat)
+
+The fixed-point map used by the engine: ``(q, R) -> (q_hat, R_hat) = (-2 alpha dG_E/dq,
+alpha dG_E/dR) -> (q, R)`` through the prior; for spherical weights the prior
+step is ``R = R_hat (1-q)``, ``q = (q_hat + R_hat^2)(1-q)^2`` (the stationarity of
+``G_S^sph``), for Ising weights ``R = <tanh>``, ``q = <tanh^2>``.
+
+Replicon (AT) stability: ``lambda = 1 - alpha gamma_S gamma_E > 0`` with
+``gamma_E = <(d^2 ln Z_out / d omega^2)^2 (1-q)^2>`` over the cavity field and
+``gamma_S = 1`` (spherical) or ``<(1 - tanh^2)^2>`` (Ising), de Almeida & Thouless
+1978; Gardner & Derrida 1988, sec. 4; Engel & Van den Broeck appendix A6.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import log_ndtr, ndtr
+
+from .._util import ParamError, check_choice, check_number
+from . import engine
+from .gauss import LOG_SQRT2PI, panel_rule
+from .solution import ConvergenceError, Solution
+
+WEIGHTS = ("spherical", "ising")
+STUDENTS = ("gibbs", "bayes")
+_Q_MAX = 1.0 - 1e-13
+
+
+def _log_phi(x):
+    return -0.5 * x * x - LOG_SQRT2PI
+
+
+def _beta_eps(T):
+    """(log eps, log(1-eps)) with eps = exp(-1/T); T = 0 gives (-inf, 0)."""
+    if T == 0:
+        return -np.inf, 0.0
+    le = -1.0 / T
+    return le, math.log(-math.expm1(le))
+
+
+# ----------------------------------------------------------------------------
+# Energetic terms (output channel)
+# ----------------------------------------------------------------------------
+
+def _student_channel(x, log_eps, log_1me):
+    """ln Z(x), Z = eps + (1-eps) H(-x), and r = (1-eps) phi(x) / Z (= d ln Z/dx)."""
+    lz = np.logaddexp(log_eps, log_1me + log_ndtr(x))
+    r = np.exp(log_1me + _log_phi(x) - lz)
+    return lz, r
+
+
+def teacher_energetic(q, R, T=0.0):
+    """Energetic term of teacher-student learning and its derivatives.
+
+    Returns dict with ``G`` (G_E), ``dq``, ``dR`` (partial derivatives),
+    ``eps_t`` (training error per example, ``-dG_E/dbeta``) and ``gamma``
+    (the energetic factor of the replicon eigenvalue). Engel & Van den Broeck
+    eqs. (2.32) and (4.?) for T > 0; the derivatives are taken under the integral.
+    """
+    q = min(max(q, 1e-300), _Q_MAX)
+    s2 = q - R * R
+    if s2 <= 0:
+        s2 = 1e-300
+    s = math.sqrt(s2)
+    A = R / s
+    b = math.sqrt(q / (1.0 - q))
+    feats = []
+    if A != 0:
+        feats.append((0.0, 1.0 / abs(A)))
+    if b > 0:
+        feats.append((0.0, 1.0 / b))
+    t, w = panel_rule(tuple(feats) or ((0.0, 1.0),))
+    log_eps, log_1me = _beta_eps(T)
+    tf = ndtr(A * t)                       # H(-A t): P(teacher output +1 | t)
+    phiA = np.exp(_log_phi(A * t))
+    lz, r = _student_channel(b * t, log_eps, log_1me)
+    G = 2.0 * np.dot(w, tf * lz)
+    dR = 2.0 * (q / (s2 * s)) * np.dot(w, t * phiA * lz)
+    dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s2 * s) * lz + tf * r * t / (2.0 * b * (1.0 - q) ** 2)) if b > 0 else 0.0
+    if T > 0:
+        eps_t = 2.0 * np.dot(w, tf * np.exp(log_eps + log_ndtr(-b * t) - lz))
+    else:
+        eps_t = 0.0
+    gamma = 2.0 * np.dot(w, tf * (b * t * r + r * r) ** 2)
+    return {"G": G, "dq": dq, "dR": dR, "eps_t": eps_t, "gamma": gamma}
+
+
+def storage_energetic(q, kappa):
+    """Energetic term of the Gardner volume, ``G_E(q) = int Dt ln H((kappa - sqrt(q) t)/sqrt(1-q))``.
+
+    Gardner 1988, eq. (21); Engel & Van den Broeck eq. (6.13). Returns ``G``,
+    ``dq`` and the replicon factor ``gamma``.
+    """
+    q = min(max(q, 1e-300), _Q_MAX)
+    sq, v = math.sqrt(q), math.sqrt(1.0 - q)
+    centre = kappa / sq if sq > 0 else 0.0
+    t, w = panel_rule(((centre, v / max(sq, 1e-300)), (0.0, 1.0)))
+    u = (kappa - sq * t) / v
+    lH = log_ndtr(-u)
+    r = np.exp(_log_phi(u) - lH)          # phi(u)/H(u)
+    du_dq = (sq * kappa - t) / (2.0 * sq * v ** 3) if sq > 0 else np.zeros_like(t)
+    G = np.dot(w, lH)
+    dq = np.dot(w, -r * du_dq)
+    # d^2 ln Z / d omega^2 (1-q) = x r - r^2 with x = u, r = phi(u)/H(u)
+    gamma = np.dot(w, (u * r - r * r) ** 2)
+    return {"G": G, "dq": dq, "eps_t": 0.0, "gamma": gamma}
+
+
+# ----------------------------------------------------------------------------
+# Entropic terms (prior over weights)
+# ----------------------------------------------------------------------------
+
+def spherical_prior(q_hat, R_hat):
+    """(q, R) from the stationarity of ``G_S^sph``: R = R_hat(1-q), q = (q_hat + R_hat^2)(1-q)^2."""
+    a = max(q_hat + R_hat * R_hat, 0.0)
+    x = 1.0 if a < 1e-300 else 2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))   # x = 1 - q, root of a x^2 + x - 1
+    return 1.0 - x, R_hat * x
+
+
+def spherical_entropy(q, R):
+    """G_S^sph(q, R) = 1/2 ln(1-q) + (q - R^2)/(2(1-q)) (Engel & Van den Broeck eq. (2.31))."""
+    return 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q))
+
+
+@lru_cache(maxsize=4096)
+def _ising_nodes(q_hat, R_hat):
+    sq = math.sqrt(max(q_hat, 0.0))
+    feats = ((0.0, 1.0),) if sq < 1e-12 else ((-R_hat / sq, 1.0 / sq), (0.0, 1.0))
+    return panel_rule(feats)
+
+
+def ising_prior(q_hat, R_hat):
+    """(q, R) = (<tanh^2>, <tanh>) of the field sqrt(q_hat) z + R_hat (Engel & Van den Broeck eq. (7.6))."""
+    z, w = _ising_nodes(q_hat, R_hat)
+    th = np.tanh(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
+    return float(np.dot(w, th * th)), float(np.dot(w, th))
+
+
+def ising_entropy(q, R, q_hat, R_hat):
+    """G_S^ising = -R R_hat - q_hat (1-q)/2 + int Dz ln 2cosh(sqrt(q_hat) z + R_hat)."""
+    z, w = _ising_nodes(q_hat, R_hat)
+    h = np.abs(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
+    lc = h + np.log1p(np.exp(-2.0 * h))
+    return -R * R_hat - 0.5 * q_hat * (1.0 - q) + float(np.dot(w, lc))
+
+
+def ising_gamma(q_hat, R_hat):
+    """Entropic replicon factor for Ising weights, <(1 - tanh^2)^2>."""
+    z, w = _ising_nodes(q_hat, R_hat)
+    th = np.tanh(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
+    return float(np.dot(w, (1.0 - th * th) ** 2))
+
+
+# ----------------------------------------------------------------------------
+# Problems for the engine
+# ----------------------------------------------------------------------------
+
+@dataclass
+class _Teacher:
+    """Teacher-student RS equations at one point.
+
+    At ``T = 0`` the Gibbs measure on the version space is the Bayes posterior
+    (the teacher is drawn from the student's prior), so the Nishimori identity
+    ``R = q`` (and ``R_hat = q_hat``) holds exactly in the true state; the
+    equations are then solved on that line, in the single variable q. Fixed
+    points of the full (q, R) equations off the line are not states of this
+    system. At ``T > 0`` both q and R are free.
+    """
+
+    alpha: float
+    T: float
+    weights: str
+
+    @property
+    def nishimori(self):
+        return self.T == 0
+
+    def conjugates(self, q, R):
+        e = teacher_energetic(q, R, self.T)
+        if self.nishimori:
+            return self.alpha * e["dR"], self.alpha * e["dR"], e
+        return -2.0 * self.alpha * e["dq"], self.alpha * e["dR"], e
+
+    def _qR(self, x):
+        q = float(x[0])
+        R = q if self.nishimori else float(x[1])
+        if R * R >= q:  # an accelerated step may leave q >= R^2: project back
+            R = math.copysign(math.sqrt(q) * (1 - 1e-12), R)
+        return q, R
+
+    def update(self, x):
+        q, R = self._qR(x)
+        q_hat, R_hat, _ = self.conjugates(q, R)
+        prior = spherical_prior if self.weights == "spherical" else ising_prior
+        qn, Rn = prior(max(q_hat, 0.0), R_hat)
+        return np.array([Rn]) if self.nishimori else np.array([qn, Rn])
+
+    def evaluate(self, x):
+        """Free entropy and observables at a fixed point x = (q, R) (or (q,) on the Nishimori line)."""
+        q, R = self._qR(x)
+        if self.nishimori:
+            R = q
+        q_hat, R_hat, e = self.conjugates(q, R)
+        if self.weights == "spherical":
+            gs, gamma_s = spherical_entropy(q, R), 1.0
+        else:
+            gs, gamma_s = ising_entropy(q, R, q_hat, R_hat), ising_gamma(q_hat, R_hat)
+        f = gs + self.alpha * e["G"]
+        lam = 1.0 - self.alpha * gamma_s * e["gamma"]
+        return {"q": q, "R": R, "q_hat": q_hat, "R_hat": R_hat}, f, e["eps_t"], lam
+
+    def problem(self):
+        if self.nishimori:
+            return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
+                                            transforms=("logit",))
+        return engine.FixedPointProblem(("q", "R"), self.update, np.array([0.0, -1.0]),
+                                        np.array([1.0, 1.0]), transforms=("logit", "logit"))
+
+    def inits(self):
+        qs = (0.5, 0.05, 0.95) if self.weights == "spherical" else (0.3, 0.02, 0.7, 0.95, 0.995)
+        return [np.array([v]) if self.nishimori else np.array([v, v]) for v in qs]
+
+
+def _check_common(alpha, T, weights):
+    alpha = check_number("alpha", alpha, lo=0.0)
+    T = check_number("T", T, lo=0.0)
+    if not math.isfinite(T):
+        raise ParamError("T must be finite and >= 0")
+    weights = check_choice("weights", weights, WEIGHTS)
+    return alpha, T, weights
+
+
+def _teacher_observables(order, f, eps_t, T, alpha, student):
+    q, R = order["q"], order["R"]
+    eps_gibbs = math.acos(max(-1.0, min(1.0, R))) / math.pi
+    eps_bayes = math.acos(max(-1.0, min(1.0, R / math.sqrt(q)))) / math.pi if q > 0 else 0.5
+    obs = {
+        "eps_g": eps_gibbs if student == "gibbs" else eps_bayes,
+        "eps_g_gibbs": eps_gibbs,
+        "eps_g_bayes": eps_bayes,
+        "eps_t": eps_t,
+        "R": R,
+        "q": q,
+        "free_entropy": f,
+    }
+    if T > 0:
+        obs["entropy"] = f + alpha * eps_t / T
+        free_energy = -T * f
+    else:
+        obs["entropy"] = f
+        free_energy = -f
+    return obs, free_energy
+
+
+def _perfect_solution(model, params):
+    """The perfect-generalisation state of Ising weights: R = q = 1 exactly, zero entropy.
+
+    It solves the RS equations at every alpha and T with infinite conjugates
+    (q_hat = R_hat = inf); its free entropy is exactly 0 (one configuration,
+    no training errors). Györgyi 1990; Engel & Van den Broeck sec. 7.2.
+    """
+    order = {"q": 1.0, "R": 1.0, "q_hat": math.inf, "R_hat": math.inf}
+    obs = {"eps_g": 0.0, "eps_g_gibbs": 0.0, "eps_g_bayes": 0.0, "eps_t": 0.0, "R": 1.0, "q": 1.0,
+           "free_entropy": 0.0, "entropy": 0.0}
+    return Solution(model=model, params=dict(params), order=order, observables=obs, free_energy=0.0,
+                    converged=True, residual=0.0, iterations=0, branch="perfect", stable=True,
+                    replicon_eigenvalue=1.0, message="exact state (infinite conjugates)")
+
+
+def _select(model, params, sols, strict):
+    """Label statuses by free energy and return the thermodynamic solution carrying all branches.
+
+    Branches already marked ``"unstable"`` (fixed points that repel the
+    iteration: free-entropy saddles) never become thermodynamic.
+    """
+    if not sols:
+        msg = "no converged RS solution found from any initialisation"
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(model, params, msg)
+    sols.sort(key=lambda s: (s.status == "unstable", s.free_energy))
+    for i, s in enumerate(sols):
+        if s.status != "unstable":
+            s.status = "thermodynamic" if i == 0 else "metastable"
+    best = sols[0]
+    best.branches = list(sols)
+    return best
+
+
+def teacher_branches(alpha, T, weights, inits=None, tol=1e-10):
+    """All RS fixed points (q, R) of teacher-student learning found from ``inits``: a list of Roots.
+
+    The exact perfect state of Ising weights is not among them (see :func:`_perfect_solution`).
+    """
+    model = _Teacher(alpha, T, weights)
+    if alpha == 0:
+        r = engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)
+        return model, [r]
+    problem = model.problem()
+    found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol)
+    for r in found:
+        r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
+    return model, found
+
+
+def teacher(alpha=1.0, T=0.0, weights="spherical", student="gibbs", strict=False, inits=None):
+    """Teacher-student learning of a perceptron: RS order parameters, errors, free energy, branches.
+
+    A student perceptron learns ``P = alpha N`` examples labelled by a teacher
+    perceptron of the same weight type, with Gibbs weight ``exp(-E/T)`` over its
+    number of training errors ``E`` (``T = 0``: uniform on the version space).
+
+    Parameters
+    ----------
+    alpha : float >= 0, examples per weight.
+    T : float >= 0, training temperature.
+    weights : ``"spherical"`` or ``"ising"``.
+    student : ``"gibbs"`` (a sample of the Gibbs measure; ``eps_g = arccos(R)/pi``)
+        or ``"bayes"`` (its centre of mass, the Bayes-optimal predictor at ``T = 0``;
+        ``eps_g = arccos(R/sqrt q)/pi``). Both are reported as ``eps_g_gibbs``,
+        ``eps_g_bayes``.
+
+    Returns
+    -------
+    Solution
+        The thermodynamic branch; every branch found in ``.branches``
+        (Ising: ``"poor"`` and the exact ``"perfect"`` state, R = q = 1).
+
+    Notes
+    -----
+    Engel & Van den Broeck (2001) eqs. (2.41)-(2.42) (spherical, T = 0),
+    (4.?) for T > 0 and ch. 7 for Ising weights; Györgyi, PRA 41, 7097 (1990);
+    Sompolinsky, Tishby & Seung, PRL 65, 1683 (1990). Asymptotics:
+    ``eps_g ~ 0.625/alpha`` (Gibbs) and ``0.442/alpha`` (Bayes) for spherical weights.
+
+    Examples
+    --------
+    >>> sol = teacher(alpha=2.0, weights="ising")
+    >>> [b.branch for b in sol.branches]
+    ['poor', 'perfect']
+    """
+    alpha, T, weights = _check_common(alpha, T, weights)
+    student = check_choice("student", student, STUDENTS)
+    params = {"alpha": alpha, "T": T, "weights": weights, "student": student}
+    name = "perceptron.teacher"
+    model, roots = teacher_branches(alpha, T, weights, inits)
+    sols = []
+    for r in roots:
+        order, f, eps_t, lam = model.evaluate(r.x) if alpha > 0 else (
+            {"q": 0.0, "R": 0.0, "q_hat": 0.0, "R_hat": 0.0},
+            0.0 if weights == "spherical" else math.log(2.0), 0.5 * (1 - math.exp(-1 / T)) if T > 0 else 0.0, 1.0)
+        if alpha == 0 and T > 0:
+            # no data: uniform weights, training error 1/2 is irrelevant (no examples)
+            eps_t = 0.5
+        obs, F = _teacher_observables(order, f, eps_t, T, alpha, student)
+        attracting = r.extra.get("attracting", True)
+        label = ("poor" if weights == "ising" else "rs") if attracting else "unstable"
+        sols.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=F,
+                             converged=True, residual=r.residual, iterations=r.iterations,
+                             branch=label, status=None if attracting else "unstable",
+                             stable=bool(lam > 0), replicon_eigenvalue=lam))
+    if weights == "ising" and alpha > 0:
+        sols.append(_perfect_solution(name, params))
+    _label_multiple(sols)
+    return _select(name, params, sols, strict)
+
+
+def _label_multiple(sols):
+    """Give distinct labels when a model finds two non-exact branches of the same kind."""
+    seen = {}
+    for s in sorted(sols, key=lambda s: s.order.get("R", s.order.get("q", 0.0))):
+        k = s.branch
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] > 1:
+            s.branch = f"{k}{seen[k]}"
+
+
+# ----------------------------------------------------------------------------
+# Storage: the Gardner volume
+# ----------------------------------------------------------------------------
+
+@dataclass
+class _Storage:
+    alpha: float
+    kappa: float
+    weights: str
+
+    def update(self, x):
+        q = float(x[0])
+        e = storage_energetic(q, self.kappa)
+        q_hat = max(-2.0 * self.alpha * e["dq"], 0.0)
+        qn = spherical_prior(q_hat, 0.0)[0] if self.weights == "spherical" else ising_prior(q_hat, 0.0)[0]
+        return np.array([qn])
+
+    def evaluate(self, x):
+        q = float(x[0])
+        e = storage_energetic(q, self.kappa)
+        q_hat = -2.0 * self.alpha * e["dq"]
+        if self.weights == "spherical":
+            gs, gamma_s = spherical_entropy(q, 0.0), 1.0
+        else:
+            gs, gamma_s = ising_entropy(q, 0.0, q_hat, 0.0), ising_gamma(q_hat, 0.0)
+        return q, q_hat, gs + self.alpha * e["G"], 1.0 - self.alpha * gamma_s * e["gamma"]
+
+    def problem(self):
+        return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
+                                        transforms=("logit",))
+
+
+def gardner_integral(kappa):
+    """I(kappa) = int_{-kappa}^inf Dt (t + kappa)^2 = (1 + kappa^2) H(-kappa) + kappa phi(kappa)."""
+    return (1.0 + kappa * kappa) * ndtr(kappa) + kappa * math.exp(_log_phi(kappa))
+
+
+def capacity(kappa=0.0, weights="spherical", zero_entropy=True):
+    """RS storage capacity of the perceptron with margin kappa.
+
+    Spherical weights: ``alpha_c = 1 / I(kappa)``, ``I = int_{-kappa}^inf Dt (t+kappa)^2``
+    (Gardner 1988, eq. (28); alpha_c(0) = 2). Ising weights: the RS solution
+    reaches q = 1 at ``alpha = 2 / (pi I(kappa))`` (Gardner & Derrida 1988; 4/pi at
+    kappa = 0), and the RS entropy vanishes earlier, at ``alpha_zero_entropy``
+    (Krauth & Mézard 1989: 0.833 at kappa = 0), which is the capacity the
+    one-step RSB theory confirms.
+    """
+    kappa = check_number("kappa", kappa, lo=-10.0, hi=10.0)
+    weights = check_choice("weights", weights, WEIGHTS)
+    I = gardner_integral(kappa)
+    params = {"kappa": kappa, "weights": weights}
+    if weights == "spherical":
+        obs = {"alpha_c": 1.0 / I}
+        return Solution(model="perceptron.capacity", params=params, observables=obs, branch="rs",
+                        status="thermodynamic", message="closed form")
+    obs = {"alpha_c": 2.0 / (math.pi * I)}
+    res, its = 0.0, 0
+    if zero_entropy:
+        a0, root = ising_zero_entropy(kappa)
+        obs["alpha_zero_entropy"] = a0
+        obs["q_at_zero_entropy"] = float(root.x[0])
+        res, its = root.residual, root.iterations
+    return Solution(model="perceptron.capacity", params=params, observables=obs, residual=res,
+                    iterations=its, branch="rs", status="thermodynamic")
+
+
+def ising_zero_entropy(kappa=0.0, tol=1e-12):
+    """The alpha where the RS entropy of the Ising storage problem vanishes (Krauth & Mézard 1989)."""
+    cache = {}
+
+    def entropy_at(a):
+        st = _Storage(a, kappa, "ising")
+        r = engine.iterate(st.problem(), np.array([0.05]))
+        if not r.converged and "x" in cache:
+            r = engine.iterate(st.problem(), cache["x"])
+        if not r.converged:
+            raise ConvergenceError(f"Ising storage RS equations did not converge at alpha={a}: {r.message}")
+        cache["x"], cache["root"] = r.x, r
+        return st.evaluate(r.x)[2]
+
+    hi = 2.0 / (math.pi * gardner_integral(kappa))
+    a0 = engine.transition(entropy_at, 0.05 * hi, 0.999 * hi, xtol=tol)
+    entropy_at(a0)
+    return a0, cache["root"]
+
+
+def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
+    """Gardner volume of the perceptron storing random patterns with margin kappa (RS).
+
+    Returns the overlap ``q`` between two solutions, the entropy (log of the
+    fractional volume of couplings, per weight; for Ising weights, log of the
+    number of solutions per weight) and the replicon stability ``stable``.
+    Gardner, J. Phys. A 21, 257 (1988); Gardner & Derrida, J. Phys. A 21, 271 (1988);
+    Engel & Van den Broeck ch. 6-7.
+    """
+    alpha = check_number("alpha", alpha, lo=0.0)
+    kappa = check_number("kappa", kappa, lo=-10.0, hi=10.0)
+    weights = check_choice("weights", weights, WEIGHTS)
+    params = {"alpha": alpha, "kappa": kappa, "weights": weights}
+    name = "perceptron.storage"
+    I = gardner_integral(kappa)
+    a_c = 1.0 / I if weights == "spherical" else 2.0 / (math.pi * I)
+    if alpha >= a_c:
+        msg = (f"alpha={alpha:g} >= the RS capacity {a_c:.6g} at kappa={kappa:g}: "
+               "no RS solution with q < 1 (the volume is empty)")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
+    if alpha == 0:
+        order = {"q": 0.0, "q_hat": 0.0}
+        ent = 0.0 if weights == "spherical" else math.log(2.0)
+        obs = {"q": 0.0, "entropy": ent}
+        return _select(name, params, [Solution(model=name, params=params, order=order, observables=obs,
+                                               free_energy=-ent, branch="rs", stable=True,
+                                               replicon_eigenvalue=1.0)], strict)
+    st = _Storage(alpha, kappa, weights)
+    found, failed = engine.find_fixed_points(st.problem(), [np.array([0.3]), np.array([0.05]), np.array([0.9])])
+    sols = []
+    for r in found:
+        q, q_hat, f, lam = st.evaluate(r.x)
+        sols.append(Solution(model=name, params=params, order={"q": q, "q_hat": q_hat},
+                             observables={"q": q, "entropy": f}, free_energy=-f, converged=True,
+                             residual=r.residual, iterations=r.iterations, branch="rs",
+                             stable=bool(lam > 0), replicon_eigenvalue=lam))
+    _label_multiple(sols)
+    return _select(name, params, sols, strict)
+
+
+# ----------------------------------------------------------------------------
+# The first-order transition of Ising teacher-student learning
+# ----------------------------------------------------------------------------
+
+def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, tol=1e-9):
+    """First-order transition to perfect generalisation and the spinodal of the poor branch.
+
+    The poor-generalisation branch (R < 1) is followed in alpha from
+    ``alpha_start`` until it ends (saddle-node: the spinodal ``alpha_spinodal``);
+    the transition ``alpha_transition`` is where its free entropy crosses that of
+    the exact perfect state (zero). Györgyi, PRA 41, 7097 (1990): at T = 0,
+    alpha_transition = 1.245 and alpha_spinodal = 1.493; Sompolinsky, Tishby &
+    Seung, PRL 65, 1683 (1990) for T > 0.
+    """
+    alpha_start, T, weights = _check_common(alpha_start, T, weights)
+    if weights != "ising":
+        raise ParamError("weights=spherical has no first-order transition; allowed: weights=ising")
+    params = {"T": T, "weights": weights}
+    name = "perceptron.transition"
+    model0, roots = teacher_branches(alpha_start, T, weights)
+    poor = [r for r in roots if r.extra.get("attracting")]
+    if not poor:
+        return Solution.failed(name, params, f"no poor-generalisation branch at alpha={alpha_start}")
+    x0 = min(poor, key=lambda r: r.x[0]).x
+
+    def make(a):
+        return _Teacher(a, T, weights).problem()
+
+    try:
+        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
+    except ValueError:
+        return Solution.failed(name, params, f"the poor branch does not end before alpha={alpha_end}")
+    path = {alpha_start: x0, a_sp: x_sp}
+
+    def free_entropy(a):
+        near = min(path, key=lambda p: abs(p - a))
+        if near == a:
+            return _Teacher(a, T, weights).evaluate(path[a])[1]
+        r = engine.step_to(make(a), path[near])
+        if not r.converged:
+            raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
+        path[a] = r.x
+        return _Teacher(a, T, weights).evaluate(r.x)[1]
+
+    f_sp = free_entropy(a_sp)
+    if f_sp > 0:  # poor branch thermodynamic up to its end: the jump happens at the spinodal
+        a_tr = a_sp
+    elif free_entropy(alpha_start) < 0:
+        a_tr = alpha_start
+        msg = f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
+        return Solution.failed(name, params, msg)
+    else:
+        a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
+    order_tr, _, _, _ = _Teacher(a_tr, T, weights).evaluate(path[min(path, key=lambda p: abs(p - a_tr))])
+    obs = {
+        "alpha_transition": a_tr,
+        "alpha_spinodal": a_sp,
+        "R_poor_at_transition": order_tr["R"],
+        "eps_g_poor_at_transition": math.acos(order_tr["R"]) / math.pi,
+        "R_poor_at_spinodal": float(x_sp[-1]) if T > 0 else float(x_sp[0]),
+    }
+    return Solution(model=name, params=params, observables=obs, branch="poor", status="thermodynamic",
+                    message="engine: spinodal by branch following, transition by free-entropy crossing")
