@@ -13,6 +13,154 @@ from .registry import Model, Param, register  # noqa: F401
 # Entries are appended below, one block per model family.
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# Perceptron: storage, capacity, teacher-student (theory/perceptron.py,
+# simulate/perceptron.py). Imports are lazy so that listing models is fast.
+# ---------------------------------------------------------------------------
+
+_WEIGHTS = Param("weights", "spherical", "weight prior: spherical (|J|^2 = N) or ising (J_i = +-1)",
+                 kind="choice", choices=("spherical", "ising"))
+
+
+def _perceptron_storage(**p):
+    from .theory.perceptron import storage
+
+    return storage(**p)
+
+
+def _perceptron_capacity(**p):
+    from .theory.perceptron import capacity
+
+    return capacity(**p)
+
+
+def _perceptron_teacher(**p):
+    from .theory.perceptron import teacher
+
+    return teacher(**p)
+
+
+def _perceptron_teacher_sim(**p):
+    from .simulate.perceptron import simulate_teacher
+
+    return simulate_teacher(**p)
+
+
+def _perceptron_transition(**p):
+    from .theory.perceptron import teacher_transition
+
+    return teacher_transition(**p)
+
+
+def _perceptron_markers(fixed, x):
+    """Transition and spinodal of Ising teacher-student learning, for overlays along alpha."""
+    if x != "alpha" or fixed.get("weights") != "ising":
+        return {}
+    from .theory.perceptron import teacher_transition
+
+    sol = teacher_transition(T=fixed.get("T", 0.0))
+    if not sol.converged:
+        return {}
+    return {"transition": sol["alpha_transition"], "spinodal": sol["alpha_spinodal"]}
+
+
+def _hebb_solve(alpha=1.0):
+    from .theory.perceptron import hebb
+
+    return hebb(alpha=alpha)
+
+
+def _hebb_sim(alpha=1.0, N=200, seeds=8, seed=0):
+    from .simulate.perceptron import simulate_rule
+
+    return simulate_rule(alpha=alpha, rule="hebb", N=N, seeds=seeds, seed=seed)
+
+
+_PERCEPTRON_SIM = [
+    Param("N", 100, "number of weights", kind="int", lo=2),
+    Param("seeds", 8, "independent realisations (data and dynamics)", kind="int", lo=1),
+    Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+]
+
+register(Model(
+    name="perceptron.storage",
+    summary="Gardner volume of a perceptron storing random patterns with margin kappa (RS)",
+    params=[
+        Param("alpha", 1.0, "patterns per weight P/N", lo=0.0),
+        Param("kappa", 0.0, "margin (stability threshold)", lo=-10.0, hi=10.0),
+        _WEIGHTS,
+    ],
+    solve=_perceptron_storage,
+    outputs={"q": "overlap of two solutions", "entropy": "log fractional volume (spherical) or "
+             "log number (Ising) of solutions per weight", "stable": "replicon (AT) stability"},
+    references="Gardner 1988; Gardner & Derrida 1988; Engel & Van den Broeck ch. 6-7",
+))
+
+register(Model(
+    name="perceptron.capacity",
+    summary="RS storage capacity alpha_c(kappa); Ising: also the zero-entropy point",
+    params=[Param("kappa", 0.0, "margin", lo=-10.0, hi=10.0), _WEIGHTS],
+    solve=_perceptron_capacity,
+    outputs={"alpha_c": "RS capacity (q -> 1)",
+             "alpha_zero_entropy": "Ising: where the RS entropy vanishes (Krauth-Mezard 0.833 at kappa=0)",
+             "q_at_zero_entropy": "Ising: overlap there"},
+    references="Gardner 1988 eq. (28); Gardner & Derrida 1988; Krauth & Mezard 1989",
+))
+
+register(Model(
+    name="perceptron.teacher",
+    summary="teacher-student Gibbs learning at temperature T (spherical or Ising), all branches",
+    params=[
+        Param("alpha", 1.0, "examples per weight P/N", lo=0.0),
+        Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
+        _WEIGHTS,
+        Param("student", "gibbs", "gibbs (a Gibbs sample) or bayes (its centre of mass)",
+              kind="choice", choices=("gibbs", "bayes")),
+    ],
+    solve=_perceptron_teacher,
+    outputs={"R": "student-teacher overlap", "q": "overlap of two students",
+             "eps_g": "generalisation error of the chosen student",
+             "eps_g_gibbs": "arccos(R)/pi", "eps_g_bayes": "arccos(R/sqrt q)/pi",
+             "eps_t": "training error per example", "entropy": "entropy per weight",
+             "free_entropy": "log Z / N"},
+    simulate=_perceptron_teacher_sim,
+    sim_params=_PERCEPTRON_SIM + [
+        Param("sweeps", None, "measured Monte Carlo sweeps (default 200-300)", kind="int", lo=1, allow_none=True),
+        Param("burn", None, "equilibration sweeps (default 200-300)", kind="int", lo=0, allow_none=True),
+    ],
+    compare={"x": "alpha", "grid": "0.5:3:4", "N": [25, 50, 100], "seeds": 12,
+             "observables": ["eps_g", "R", "q"]},
+    hooks={"markers": _perceptron_markers},
+    references="Engel & Van den Broeck ch. 2, 4, 7; Gyorgyi PRA 41, 7097 (1990); "
+               "Sompolinsky, Tishby & Seung PRL 65, 1683 (1990)",
+))
+
+register(Model(
+    name="perceptron.transition",
+    summary="Ising teacher-student: first-order transition to perfect generalisation and spinodal",
+    params=[Param("T", 0.0, "training temperature", lo=0.0),
+            Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
+    solve=_perceptron_transition,
+    outputs={"alpha_transition": "free entropies of the poor and perfect states cross",
+             "alpha_spinodal": "the poor-generalisation branch ends",
+             "R_poor_at_transition": "overlap of the poor branch at the transition"},
+    references="Gyorgyi 1990 (1.245, 1.493 at T = 0); Sompolinsky, Tishby & Seung 1990",
+))
+
+register(Model(
+    name="perceptron.hebb",
+    summary="Hebb rule J = sum sigma xi / sqrt N on teacher data: closed-form R and eps_g",
+    params=[Param("alpha", 1.0, "examples per weight P/N", lo=0.0)],
+    solve=_hebb_solve,
+    outputs={"R": "normalised student-teacher overlap", "eps_g": "arccos(R)/pi"},
+    simulate=_hebb_sim,
+    sim_params=[Param("N", 200, "number of weights", kind="int", lo=2),
+                Param("seeds", 8, "independent data sets", kind="int", lo=1),
+                Param("seed", 0, "master seed", kind="int", lo=0)],
+    compare={"x": "alpha", "grid": "0.5:8:5", "N": [100, 400], "seeds": 10, "observables": ["eps_g", "R"]},
+    references="Vallet 1989; Engel & Van den Broeck eq. (2.?) R = sqrt(2 alpha/pi)/sqrt(1 + 2 alpha/pi)",
+))
+
 
 # ---------------------------------------------------------------------------
 # Online learning: committee.online, perceptron.online (issue 3)

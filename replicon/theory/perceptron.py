@@ -588,3 +588,18 @@ def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, 
     }
     return Solution(model=name, params=params, observables=obs, branch="poor", status="thermodynamic",
                     message="engine: spinodal by branch following, transition by free-entropy crossing")
+
+
+def hebb(alpha=1.0):
+    """Hebb rule on teacher-student data: ``R = sqrt(2 alpha/pi) / sqrt(1 + 2 alpha/pi)`` (closed form).
+
+    ``J = sum_mu sigma_mu xi_mu / sqrt N``: ``J.B/N = alpha sqrt(2/pi)`` and
+    ``|J|^2/N = alpha + 2 alpha^2/pi`` at large N (Vallet 1989; Engel & Van den
+    Broeck sec. 3.1). ``eps_g = arccos(R)/pi ~ 1/sqrt(2 pi alpha)`` for large alpha.
+    """
+    alpha = check_number("alpha", alpha, lo=0.0)
+    x = 2.0 * alpha / math.pi
+    R = math.sqrt(x / (1.0 + x))
+    return Solution(model="perceptron.hebb", params={"alpha": alpha}, order={"R": R},
+                    observables={"R": R, "eps_g": math.acos(R) / math.pi}, branch="closed form",
+                    status="thermodynamic", message="closed form")

@@ -1,0 +1,263 @@
+"""The ``replicon`` command line: thin, generic over registered models.
+
+    replicon models [MODEL]
+    replicon solve MODEL k=v ... [--json]
+    replicon simulate MODEL k=v ... N=200 seeds=10 [--json]
+    replicon compare MODEL k=a:b:n ... N=100,400 seeds=10 --out fig.png [--json]
+    replicon scan MODEL k=a:b:n ... --out scan.nc [--workers W] [--dask ADDR]
+    replicon plot scan.nc [--x alpha --y T --z eps_g] --out fig.png
+    replicon figure NAME|all [--quick] [--outdir DIR]
+
+Bad input exits with status 2 and one line on stderr saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import numpy as np
+
+from ._util import ParamError
+from .compare.grid import GRID_HELP, is_grid, parse_grid
+
+
+def fail(message: str, code: int = 2):
+    """Print one line to stderr and exit (2 for bad input)."""
+    click.echo(f"replicon: error: {message}", err=True)
+    sys.exit(code)
+
+
+def parse_assignments(tokens) -> dict[str, str]:
+    out = {}
+    for tok in tokens:
+        if "=" not in tok:
+            raise ParamError(f"argument {tok!r} is not of the form name=value")
+        k, v = tok.split("=", 1)
+        k = k.strip()
+        if not k:
+            raise ParamError(f"argument {tok!r} has no parameter name; use name=value")
+        out[k] = v
+    return out
+
+
+def _get_model(name):
+    from .registry import get
+
+    return get(name)
+
+
+def _fmt(v):
+    if isinstance(v, (float, np.floating)):
+        return f"{v:.6g}"
+    if isinstance(v, np.ndarray):
+        if v.size > 6:
+            return f"array[{v.size}] {v.flat[0]:.4g} ... {v.flat[-1]:.4g}"
+        return np.array2string(v, precision=4)
+    return str(v)
+
+
+def _print_solution(sol):
+    if not sol.converged:
+        click.echo(f"NOT CONVERGED: {sol.message}")
+        return
+    branches = sol.branches if len(sol.branches) > 1 else [sol]
+    for b in branches:
+        head = f"[{b.branch or '-'}] {b.status or ''}"
+        if b.stable is not None:
+            head += f", replicon {'stable' if b.stable else 'UNSTABLE'}"
+        if b.free_energy is not None:
+            head += f", free energy {b.free_energy:.8g}"
+        click.echo(head)
+        for k, v in b.observables.items():
+            click.echo(f"  {k:24s} {_fmt(v)}")
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        kwargs.setdefault("standalone_mode", True)
+        try:
+            return super().main(*args, standalone_mode=False, **{k: v for k, v in kwargs.items()
+                                                                  if k != "standalone_mode"})
+        except ParamError as e:
+            fail(str(e))
+        except click.exceptions.NoSuchOption as e:
+            fail(e.format_message())
+        except click.UsageError as e:
+            fail(e.format_message())
+        except click.exceptions.Abort:
+            fail("aborted", 130)
+        except click.exceptions.Exit as e:
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="replicon")
+def main():
+    """replicon: statistical mechanics of learning, theory against simulation."""
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def models(name, as_json):
+    """List the registered models, or describe one."""
+    from .registry import all_models
+
+    if name is None:
+        ms = all_models()
+        if as_json:
+            click.echo(json.dumps([{"name": m.name, "summary": m.summary} for m in ms]))
+            return
+        for m in ms:
+            sim = " [sim]" if m.simulate else ""
+            click.echo(f"{m.name:24s} {m.summary}{sim}")
+        return
+    m = _get_model(name)
+    if as_json:
+        click.echo(json.dumps({
+            "name": m.name, "summary": m.summary,
+            "params": [{"name": p.name, "default": _json_default(p.default), "allowed": p.allowed(), "help": p.help}
+                       for p in m.params],
+            "sim_params": [{"name": p.name, "default": _json_default(p.default), "allowed": p.allowed(),
+                            "help": p.help} for p in m.sim_params],
+            "outputs": m.outputs, "references": m.references}))
+        return
+    click.echo(f"{m.name}: {m.summary}")
+    click.echo("parameters:")
+    for p in m.params:
+        click.echo(f"  {p.name}={p.default!s:10s} {p.allowed():32s} {p.help}")
+    if m.sim_params:
+        click.echo("simulation parameters:")
+        for p in m.sim_params:
+            click.echo(f"  {p.name}={p.default!s:10s} {p.allowed():32s} {p.help}")
+    click.echo("outputs:")
+    for k, v in m.outputs.items():
+        click.echo(f"  {k:24s} {v}")
+    if m.references:
+        click.echo(f"references: {m.references}")
+
+
+def _json_default(v):
+    from ._util import to_plain
+
+    return to_plain(v)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("model")
+@click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@click.option("--strict", is_flag=True, help="exit 1 if the solve does not converge")
+def solve(model, assignments, as_json, strict):
+    """Solve MODEL's theory at one point: replicon solve MODEL k=v ..."""
+    m = _get_model(model)
+    values = parse_assignments(assignments)
+    for k, v in values.items():
+        if is_grid(v) and m.param(k).kind not in ("array",):
+            raise ParamError(f"{k}={v}: solve takes single values; use 'replicon scan' for grids")
+    sol = m.run_solve(**values)
+    if as_json:
+        click.echo(json.dumps(sol.to_dict()))
+    else:
+        _print_solution(sol)
+    if strict and not sol.converged:
+        sys.exit(1)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("model")
+@click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def simulate(model, assignments, as_json):
+    """Simulate MODEL at finite N: replicon simulate MODEL k=v ... N=200 seeds=10"""
+    m = _get_model(model)
+    values = parse_assignments(assignments)
+    meas = m.run_simulate(**values)
+    if as_json:
+        click.echo(json.dumps(meas.to_dict()))
+        return
+    mean, sem = meas.mean, meas.sem
+    click.echo(f"{m.name} N={meas.N} seeds={meas.n_seeds}")
+    for k in mean:
+        v, e = mean[k], sem[k]
+        if np.ndim(v) == 0:
+            click.echo(f"  {k:24s} {float(v):.6g} +- {float(e):.2g}")
+        else:
+            click.echo(f"  {k:24s} {_fmt(np.asarray(v))}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("model", required=False, default="perceptron.teacher")
+@click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
+@click.option("--out", default=None, help="figure file (PNG); default MODEL_compare.png")
+@click.option("--json", "as_json", is_flag=True, help="print the table and agreement as JSON")
+@click.option("--table", default=None, help="also write the tidy table (CSV)")
+def compare(model, assignments, out, as_json, table):
+    """Theory against simulation on a grid: replicon compare MODEL alpha=0.5:4:5 N=50,100 seeds=8"""
+    from .compare.experiment import run_compare
+
+    m = _get_model(model)
+    values = parse_assignments(assignments)
+    out = out or f"{m.name.replace('.', '_')}_compare.png"
+    result = run_compare(m, values, out=out, progress=not as_json and sys.stderr.isatty())
+    if table:
+        result.table.to_csv(table, index=False)
+    if as_json:
+        click.echo(json.dumps(result.to_dict()))
+    else:
+        click.echo(result.summary())
+        click.echo(f"figure written to {out}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("model")
+@click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
+@click.option("--out", required=True, help="result file (netCDF)")
+@click.option("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+@click.option("--dask", "dask_address", default=None, help="address of a running Dask scheduler")
+@click.option("--overwrite", is_flag=True, help="replace an existing file from a different scan")
+def scan(model, assignments, out, workers, dask_address, overwrite):
+    """Solve MODEL on a grid: replicon scan MODEL alpha=0.1:10:50 T=0,0.5,1 --out scan.nc"""
+    from .compare.scan import scan_cli
+
+    scan_cli(model, parse_assignments(assignments), out=out, workers=workers, dask=dask_address,
+             overwrite=overwrite)
+
+
+@main.command()
+@click.argument("path")
+@click.option("--x", "x", default=None, help="variable on the x axis")
+@click.option("--y", "y", default=None, help="variable on the y axis (heat maps)")
+@click.option("--z", "z", default=None, help="observable to show")
+@click.option("--out", required=True, help="figure file (PNG)")
+def plot(path, x, y, z, out):
+    """Plot a scan file: line plot (1 dimension), heat map with transitions (2), slices (more)."""
+    from .compare.plotscan import plot_cli
+
+    plot_cli(path, x=x, y=y, z=z, out=out)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--quick", is_flag=True, help="small sizes and few seeds (seconds, not minutes)")
+@click.option("--outdir", default=".", help="directory for the PNGs")
+def figure(name, quick, outdir):
+    """Reproduce a paper figure (NAME, or 'all'); see 'replicon figure list'."""
+    from .compare.figures import available, run_figure
+
+    names = available()
+    if name == "list":
+        for n, doc in names.items():
+            click.echo(f"{n:28s} {doc}")
+        return
+    if name != "all" and name not in names:
+        raise ParamError(f"unknown figure {name!r}; available: all, list, {', '.join(names)}")
+    for n in (names if name == "all" else [name]):
+        click.echo(f"== {n}")
+        run_figure(n, quick=quick, outdir=outdir)
+
+
+if __name__ == "__main__":
+    main()
