@@ -98,6 +98,9 @@ def _split(model, values):
     for p in model.sim_params:
         if p.name in values and p.name not in ("N", "seeds", "seed"):
             sim_extra[p.name] = p.parse(values.pop(p.name))
+    for k, v in values.items():
+        if isinstance(v, str) and not v.strip():
+            parse_grid(k, v)  # raises: empty value, says what a grid is
     grid = {k: v for k, v in values.items() if is_grid(v) and model.param(k).kind != "array"}
     if len(grid) > 1:
         raise ParamError(f"compare takes one grid parameter (the x axis), got {', '.join(grid)}; "
