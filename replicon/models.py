@@ -52,6 +52,12 @@ def _perceptron_transition(**p):
     return teacher_transition(**p)
 
 
+def _perceptron_teacher_near(params, previous):
+    from .theory.perceptron import teacher_near
+
+    return teacher_near(params, previous)
+
+
 def _perceptron_markers(fixed, x):
     """Transition and spinodal of Ising teacher-student learning, for overlays along alpha."""
     if x != "alpha" or fixed.get("weights") != "ising":
@@ -130,7 +136,7 @@ register(Model(
     ],
     compare={"x": "alpha", "grid": "0.5:3:4", "N": [25, 50, 100], "seeds": 12,
              "observables": ["eps_g", "R", "q"]},
-    hooks={"markers": _perceptron_markers},
+    hooks={"markers": _perceptron_markers, "solve_near": _perceptron_teacher_near},
     references="Engel & Van den Broeck ch. 2, 4, 7; Gyorgyi PRA 41, 7097 (1990); "
                "Sompolinsky, Tishby & Seung PRL 65, 1683 (1990)",
 ))

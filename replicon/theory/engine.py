@@ -350,55 +350,51 @@ def find_fixed_points(problem: FixedPointProblem, inits: Sequence, tol=1e-10, **
 
 
 def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[float], x0,
-           *, tol=1e-10, min_step=1e-7, **kw) -> list[tuple[float, Root]]:
+           *, tol=1e-10, max_halvings=12) -> list[tuple[float, Root]]:
     """Continue one branch along ``values`` of a control parameter, from the root near ``x0``.
 
-    Each point starts from the previous solution (linearly extrapolated from the
-    last two). When a step fails, it is halved down to ``min_step`` (relative
-    to the spacing); the branch is then taken to have ended and the points
-    solved so far are returned.
+    Predictor: secant extrapolation from the last two solutions; corrector:
+    Newton (:func:`step_to`), falling back to the accelerated iteration. A
+    failed step is halved (at most ``max_halvings`` times); the branch is then
+    taken to have ended and the points solved so far are returned. Returns
+    ``[(value, Root), ...]`` for the values reached, in order.
     """
     out: list[tuple[float, Root]] = []
-    values = list(values)
-    if not values:
-        return out
-    prev_p, prev_x, prev2 = None, np.asarray(x0, float), None
-    i = 0
-    p_cur = values[0]
-    while i < len(values):
-        target = values[i]
-        p_try = target
+    hist: list[tuple[float, np.ndarray]] = []
+    x = np.asarray(x0, float)
+    for target in values:
+        target = float(target)
+        p_from = hist[-1][0] if hist else None
+        p_try, halvings = target, 0
         while True:
-            guess = prev_x
-            if prev2 is not None and prev_p is not None and prev2[0] != prev_p:
-                slope = (prev_x - prev2[1]) / (prev_p - prev2[0])
-                guess = prev_x + slope * (p_try - prev_p)
+            guess = _predict(hist, p_try, x)
             prob = make_problem(p_try)
-            r = iterate(prob, prob.clip(guess), tol=tol, **kw)
-            if r.converged and (prev_p is None or _continuous(r.x, prev_x, prev2, prev_p, p_try)):
-                break
-            if prev_p is None:
+            r = step_to(prob, prob.clip(guess), tol=tol)
+            if not r.converged:
+                r = iterate(prob, prob.clip(guess), tol=tol, max_iter=300)
+            if r.converged and (not hist or np.max(np.abs(r.x - x)) < max(0.05, 4 * np.max(np.abs(guess - x)) + 1e-3)):
+                hist.append((p_try, r.x))
+                hist = hist[-2:]
+                x = r.x
+                if p_try == target:
+                    out.append((target, r))
+                    break
+                p_try = target  # intermediate point reached: aim at the target again
+                halvings = 0
+                continue
+            if p_from is None or halvings >= max_halvings:
                 return out
-            step = p_try - prev_p
-            if abs(step) < min_step * max(1.0, abs(target)):
-                return out
-            p_try = prev_p + step / 2
-        if p_try == target:
-            out.append((target, r))
-            i += 1
-        prev2 = (prev_p, prev_x) if prev_p is not None else None
-        prev_p, prev_x = p_try, r.x
-        p_cur = p_try
+            p_cur = hist[-1][0]
+            p_try = p_cur + 0.5 * (p_try - p_cur)
+            halvings += 1
     return out
 
 
-def _continuous(x, prev_x, prev2, prev_p, p):
-    """Guard against jumping onto another branch during continuation."""
-    jump = np.max(np.abs(x - prev_x))
-    if prev2 is None or prev2[0] is None:
-        return jump < 0.25
-    expected = np.max(np.abs(prev_x - prev2[1])) * abs(p - prev_p) / max(abs(prev_p - prev2[0]), 1e-300)
-    return jump < max(0.05, 4 * expected)
+def _predict(hist, p, x):
+    if len(hist) < 2 or hist[-1][0] == hist[-2][0]:
+        return x
+    (p1, x1), (p2, x2) = hist[-2], hist[-1]
+    return x2 + (x2 - x1) * (p - p2) / (p2 - p1)
 
 
 def step_to(problem: FixedPointProblem, guess, tol=1e-10) -> Root:

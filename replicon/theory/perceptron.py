@@ -603,3 +603,47 @@ def hebb(alpha=1.0):
     return Solution(model="perceptron.hebb", params={"alpha": alpha}, order={"R": R},
                     observables={"R": R, "eps_g": math.acos(R) / math.pi}, branch="closed form",
                     status="thermodynamic", message="closed form")
+
+
+def teacher_curve(alphas, T=0.0, weights="spherical", student="gibbs"):
+    """Teacher-student learning along a sorted alpha grid by continuation of one branch.
+
+    Starts from the thermodynamic branch at ``alphas[0]`` and follows it with
+    Newton continuation (engine.follow): per point a few evaluations of the
+    RS map, no restarts. Returns a list of Solutions (one per alpha reached;
+    the list is shorter if the branch ends, e.g. at the Ising spinodal).
+    For all branches at each point use :func:`teacher`.
+    """
+    alphas = [check_number("alpha", a, lo=0.0, lo_open=True) for a in np.atleast_1d(alphas)]
+    _, T, weights = _check_common(alphas[0], T, weights)
+    student = check_choice("student", student, STUDENTS)
+    first = teacher(alphas[0], T, weights, student)
+    if first.branch == "perfect":
+        return [teacher(a, T, weights, student) for a in alphas]
+    _, roots = teacher_branches(alphas[0], T, weights)
+    x0 = min(roots, key=lambda r: abs(r.x[0] - first["q"])).x
+    path = engine.follow(lambda a: _Teacher(a, T, weights).problem(), alphas, x0)
+    out = []
+    for a, r in path:
+        model = _Teacher(a, T, weights)
+        order, f, eps_t, lam = model.evaluate(r.x)
+        obs, F = _teacher_observables(order, f, eps_t, T, a, student)
+        out.append(Solution(model="perceptron.teacher", params={"alpha": a, "T": T, "weights": weights,
+                                                                "student": student},
+                            order=order, observables=obs, free_energy=F, residual=r.residual,
+                            iterations=r.iterations, branch=first.branch, stable=bool(lam > 0),
+                            replicon_eigenvalue=lam, message="continuation (one branch)"))
+    return out
+
+
+def teacher_near(params: dict, previous: Solution | None) -> Solution:
+    """Scan hook: solve at ``params`` starting also from every branch of a neighbouring point."""
+    inits = None
+    if previous is not None and previous.converged:
+        m = _Teacher(params.get("alpha", 1.0), params.get("T", 0.0), params.get("weights", "spherical"))
+        inits = m.inits()
+        for b in previous.branches or [previous]:
+            if b.branch != "perfect" and "q" in b.order:
+                x = [b.order["q"]] if m.nishimori else [b.order["q"], b.order["R"]]
+                inits.insert(0, np.array(x))
+    return teacher(**params, inits=inits)

@@ -219,3 +219,34 @@ def test_bad_input_is_a_value_error(kw):
 def test_kappa_out_of_range():
     with pytest.raises(ParamError, match="kappa"):
         P.storage(alpha=1.0, kappa=100)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 3.0, 50.0])
+def test_gibbs_learning_satisfies_engel_van_den_broeck_eq_2_42(alpha):
+    """Engel & Van den Broeck (2001) eq. (2.42), the one-variable form of Gibbs learning:
+    R/sqrt(1-R) = (alpha/pi) int Dt exp(-R t^2/2) / H(sqrt(R) t), solved here with quad + brentq,
+    equals the engine's (q, R) solution to 1e-9."""
+    from scipy import optimize
+    from scipy.special import log_ndtr
+
+    def rhs(R):
+        f = lambda t: math.exp(-t * t * (1 + R) / 2 - log_ndtr(-math.sqrt(R) * t)) / math.sqrt(2 * math.pi)
+        return alpha / math.pi * integrate.quad(f, -40, 40, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+
+    R = optimize.brentq(lambda R: R / math.sqrt(1 - R) - rhs(R), 1e-6, 1 - 1e-12, xtol=1e-14)
+    assert P.teacher(alpha=alpha)["R"] == pytest.approx(R, abs=1e-9)
+
+
+def test_curve_by_continuation_equals_pointwise_solves():
+    """teacher_curve (Newton continuation) gives the same eps_g as independent solves."""
+    alphas = np.linspace(0.2, 10, 25)
+    curve = P.teacher_curve(alphas)
+    assert len(curve) == 25
+    for s, a in zip(curve, alphas):
+        assert s["eps_g"] == pytest.approx(P.teacher(alpha=a)["eps_g"], abs=1e-9)
+
+
+def test_ising_curve_stops_at_the_spinodal():
+    """Following the poor Ising branch beyond alpha = 1.493 is impossible: the curve ends there."""
+    curve = P.teacher_curve(np.linspace(1.0, 1.6, 13), weights="ising")
+    assert 1.45 <= curve[-1]["alpha"] < 1.493
