@@ -188,7 +188,8 @@ def _scan_values(model, name: str, values) -> list:
     return parsed
 
 
-def make_spec(model, grid: dict, fixed: dict | None = None, grid_text: dict | None = None) -> ScanSpec:
+def make_spec(model, grid: dict, fixed: dict | None = None, grid_text: dict | None = None,
+              continuation: bool | None = None) -> ScanSpec:
     """Check a scan's arguments and plan its chunks.
 
     Parameters
@@ -202,6 +203,9 @@ def make_spec(model, grid: dict, fixed: dict | None = None, grid_text: dict | No
         Values of other parameters (defaults for the rest).
     grid_text : dict, optional
         The grid as typed on the command line, kept in the file's attributes.
+    continuation : bool, optional
+        Follow branches with ``model.hooks["solve_near"]``; default: when the
+        model has the hook. ``False`` forces independent plain solves.
 
     Returns
     -------
@@ -226,7 +230,10 @@ def make_spec(model, grid: dict, fixed: dict | None = None, grid_text: dict | No
     first = {d: values[d][0] for d in dims}
     full = model.validate({**fixed, **first})  # checks the fixed values and names
     fixed_full = {k: v for k, v in full.items() if k not in values}
-    continuation = callable(model.hooks.get("solve_near"))
+    has_hook = callable(model.hooks.get("solve_near"))
+    if continuation and not has_hook:
+        raise ParamError(f"{model.name} has no continuation hook (hooks['solve_near']); scan it with plain solves")
+    continuation = has_hook if continuation is None else bool(continuation)
     line_dim = model.grid_parameter if model.grid_parameter in dims else dims[-1]
     spec = ScanSpec(model=model, dims=dims, values=values, fixed=fixed_full, line_dim=line_dim,
                     continuation=continuation, grid_text=dict(grid_text or {}))
@@ -599,7 +606,8 @@ def _run_dask(spec, ref, args, on_done, address, delay):
 
 
 def scan(model, grid: dict, fixed: dict | None = None, out: str | None = None, workers: int | None = None,
-         dask=None, overwrite: bool = False, progress: bool | None = None, grid_text: dict | None = None):
+         dask=None, overwrite: bool = False, progress: bool | None = None, grid_text: dict | None = None,
+         continuation: bool | None = None):
     """Solve a model on a grid of control parameters; returns (and optionally writes) the dataset.
 
     Parameters
@@ -626,6 +634,9 @@ def scan(model, grid: dict, fixed: dict | None = None, out: str | None = None, w
         Show a tqdm bar; default: only when stderr is a terminal.
     grid_text : dict, optional
         The grid as typed on the command line (stored in the attributes).
+    continuation : bool, optional
+        Follow branches along lines with ``model.hooks["solve_near"]`` (default:
+        when the model has it); ``False``: every point is a plain ``run_solve``.
 
     Returns
     -------
@@ -647,7 +658,7 @@ def scan(model, grid: dict, fixed: dict | None = None, out: str | None = None, w
     """
     import xarray as xr
 
-    spec = make_spec(model, grid, fixed, grid_text)
+    spec = make_spec(model, grid, fixed, grid_text, continuation)
     if workers is None:
         workers = _default_workers()
     if int(workers) < 1:
