@@ -137,12 +137,12 @@ def _line_panel(ax, ds, x, k, branch_vars):
         ax.legend(fontsize=7)
 
 
-def _contour_boundary(ax, X, Y, mask, **kw):
-    """Draw the 0.5 contour of a boolean mask on the (Y, X) grid; True if anything was drawn."""
+def _contour_boundary(ax, X, Y, mask, gid, **kw):
+    """Draw the 0.5 contour of a boolean mask on the (Y, X) grid (tagged ``gid``); True if drawn."""
     m = mask.astype(float)
     if m.min() == m.max() or min(m.shape) < 2:
         return False
-    ax.contour(X, Y, m, levels=[0.5], **kw)
+    ax.contour(X, Y, m, levels=[0.5], **kw).set_gid(gid)
     return True
 
 
@@ -169,7 +169,7 @@ def _heat_panel(ax, ds, x, y, z, branch_vars, fig, colorbar=True, vmin=None, vma
     order = [lab for _, lab in sorted(zip(-counts, labels))]
     drawn = False
     for lab in order[1:]:
-        drawn |= _contour_boundary(ax, X, Y, branch == lab, colors="white", linewidths=2.0)
+        drawn |= _contour_boundary(ax, X, Y, branch == lab, "transition", colors="white", linewidths=2.0)
     if drawn:
         handles.append(Line2D([], [], color="white", lw=2, label="transition (branch changes)"))
     colours = itertools.cycle(["tab:red", "tab:orange", "tab:pink", "tab:cyan"])
@@ -181,7 +181,8 @@ def _heat_panel(ax, ds, x, y, z, branch_vars, fig, colorbar=True, vmin=None, vma
             continue
         exists = np.isfinite(d2[f"{base}__{safe}"].values)
         c = next(colours)
-        if _contour_boundary(ax, X, Y, exists, colors=c, linewidths=1.6, linestyles="dashed"):
+        if _contour_boundary(ax, X, Y, exists, f"spinodal:{lab}", colors=c, linewidths=1.6,
+                             linestyles="dashed"):
             handles.append(Line2D([], [], color=c, lw=1.6, ls="--", label=f"spinodal: '{lab}' branch ends"))
     if (~ok).any():
         ax.plot(X[~ok], Y[~ok], "x", color="red", ms=4)

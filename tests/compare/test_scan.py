@@ -237,6 +237,31 @@ def test_dask_run_equals_local_run():
     xr.testing.assert_identical(local, remote)
 
 
+# --- the phase diagram -------------------------------------------------------------------------
+
+def test_phase_diagram_draws_the_ising_transition_and_spinodal_where_theory_puts_them():
+    """At T = 0 the Ising teacher-student transition is at alpha = 1.245 and the poor branch's spinodal at
+    1.493 (Gyorgyi 1990); on a 0.1-spaced grid the drawn lines must cross T = 0 at 1.25 and 1.45,
+    the midpoints of the grid cells that bracket them."""
+    from replicon.compare.plotscan import plot_scan
+
+    ds = scan(TEACHER, {"alpha": "1.0:1.8:9", "T": "0,0.1,0.2"}, {"weights": "ising"}, workers=1,
+              progress=False)
+    fig = plot_scan(ds)
+    ax = fig.axes[0]
+    lines = {c.get_gid(): c for c in ax.collections if c.get_gid()}
+    assert set(lines) == {"transition", "spinodal:poor"}
+
+    def alpha_at_T0(gid):
+        v = np.concatenate([p.vertices for p in lines[gid].get_paths()])
+        return v[np.isclose(v[:, 1], 0.0), 0]
+
+    np.testing.assert_allclose(alpha_at_T0("transition"), [1.25], atol=1e-12)
+    np.testing.assert_allclose(alpha_at_T0("spinodal:poor"), [1.45], atol=1e-12)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["transition (branch changes)", "spinodal: 'poor' branch ends"]
+
+
 # --- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("grid, fixed, match", [
