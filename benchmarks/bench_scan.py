@@ -1,0 +1,75 @@
+"""Speed of ``replicon scan``: parallel speed-up and per-point overhead.
+
+1. A 100 x 100 (alpha, T) grid of the spherical teacher-student perceptron
+   (a few ms per solve) with 2 worker processes against 1 (aim: >= 1.8x).
+2. Per-point overhead of the scan machinery (validation, chunking, records,
+   dataset assembly) against a bare loop of ``model.run_solve`` calls over the
+   same points, for the same cheap model and for a near-free closed form
+   (``perceptron.hebb``, microseconds per solve) where the overhead dominates.
+
+Run: ``python benchmarks/bench_scan.py [--n 100] [--workers 2]``. Wall-clock
+times on whatever else the machine is doing: run it on a quiet machine and
+report the load alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from replicon.compare.scan import scan
+from replicon.registry import get
+
+
+def timed(f):
+    t = time.perf_counter()
+    out = f()
+    return time.perf_counter() - t, out
+
+
+def bare_loop(model, grid, fixed):
+    names = list(grid)
+    for values in np.array(np.meshgrid(*grid.values(), indexing="ij")).reshape(len(names), -1).T:
+        model.run_solve(**fixed, **dict(zip(names, values)))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100, help="points per axis (default 100: 10 000 points)")
+    ap.add_argument("--workers", type=int, default=2, help="parallel workers to compare with 1")
+    args = ap.parse_args()
+    n = args.n
+    print(f"cores available: {len(os.sched_getaffinity(0))}, load average: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+    teacher = get("perceptron.teacher")
+    grid = {"alpha": list(np.linspace(0.5, 5.0, n)), "T": list(np.linspace(0.0, 1.0, n))}
+    fixed = {"weights": "spherical"}
+    opts = dict(progress=False, continuation=False)
+    teacher.run_solve(alpha=1.0)  # warm caches (numba, Gauss-Hermite) in this process
+
+    t_bare, _ = timed(lambda: bare_loop(teacher, grid, fixed))
+    t1, ds1 = timed(lambda: scan(teacher, grid, fixed, workers=1, **opts))
+    tw, dsw = timed(lambda: scan(teacher, grid, fixed, workers=args.workers, **opts))
+    assert bool((ds1["eps_g"] == dsw["eps_g"]).all()), "parallel and serial scans differ"
+    pts = n * n
+    print(f"perceptron.teacher spherical, {n} x {n} = {pts} points, plain solves")
+    print(f"  bare loop of run_solve     {t_bare:8.2f} s  ({1e3 * t_bare / pts:.3f} ms/point)")
+    print(f"  scan, 1 worker (in process) {t1:7.2f} s  overhead {1e6 * (t1 - t_bare) / pts:+.0f} us/point, "
+          f"ratio scan/bare = {t1 / t_bare:.3f}")
+    print(f"  scan, {args.workers} workers            {tw:7.2f} s  speed-up over 1 worker = {t1 / tw:.2f}x")
+
+    hebb = get("perceptron.hebb")
+    hgrid = {"alpha": list(np.linspace(0.1, 10.0, pts))}
+    t_bare_h, _ = timed(lambda: bare_loop(hebb, hgrid, {}))
+    t1_h, _ = timed(lambda: scan(hebb, hgrid, {}, workers=1, **opts))
+    print(f"perceptron.hebb (closed form), {pts} points")
+    print(f"  bare loop {t_bare_h:.3f} s ({1e6 * t_bare_h / pts:.1f} us/point); scan, 1 worker {t1_h:.3f} s: "
+          f"overhead {1e6 * (t1_h - t_bare_h) / pts:.1f} us/point")
+
+
+if __name__ == "__main__":
+    main()
