@@ -5,7 +5,8 @@
 2. Per-point overhead of the scan machinery (validation, chunking, records,
    dataset assembly) against a bare loop of ``model.run_solve`` calls over the
    same points, for the same cheap model and for a near-free closed form
-   (``perceptron.hebb``, microseconds per solve) where the overhead dominates.
+   (a model registered here, ``bench.hebb``: the Hebb rule's R(alpha), about a
+   microsecond per solve) where the overhead dominates.
 
 Run: ``python benchmarks/bench_scan.py [--n 100] [--workers 2]``. Wall-clock
 times on whatever else the machine is doing: run it on a quiet machine and
@@ -21,7 +22,20 @@ import time
 import numpy as np
 
 from replicon.compare.scan import scan
-from replicon.registry import get
+from replicon.registry import Model, Param, get, register
+from replicon.theory.solution import Solution
+
+
+def _hebb(alpha=1.0):
+    """Hebb rule on teacher data: R = sqrt(2 alpha/pi) / sqrt(1 + 2 alpha/pi) (closed form)."""
+    x = 2.0 * alpha / np.pi
+    R = float(np.sqrt(x / (1.0 + x)))
+    return Solution(model="bench.hebb", params={"alpha": alpha}, observables={"R": R, "eps_g": np.arccos(R) / np.pi},
+                    branch="closed form", status="thermodynamic")
+
+
+HEBB = register(Model(name="bench.hebb", summary="Hebb rule, closed form (benchmark)",
+                      params=[Param("alpha", 1.0, lo=0.0)], solve=_hebb, outputs={"R": "overlap"}), replace=True)
 
 
 def timed(f):
@@ -62,11 +76,11 @@ def main():
           f"ratio scan/bare = {t1 / t_bare:.3f}")
     print(f"  scan, {args.workers} workers            {tw:7.2f} s  speed-up over 1 worker = {t1 / tw:.2f}x")
 
-    hebb = get("perceptron.hebb")
+    hebb = HEBB
     hgrid = {"alpha": list(np.linspace(0.1, 10.0, pts))}
     t_bare_h, _ = timed(lambda: bare_loop(hebb, hgrid, {}))
     t1_h, _ = timed(lambda: scan(hebb, hgrid, {}, workers=1, **opts))
-    print(f"perceptron.hebb (closed form), {pts} points")
+    print(f"bench.hebb (closed form), {pts} points")
     print(f"  bare loop {t_bare_h:.3f} s ({1e6 * t_bare_h / pts:.1f} us/point); scan, 1 worker {t1_h:.3f} s: "
           f"overhead {1e6 * (t1_h - t_bare_h) / pts:.1f} us/point")
 
