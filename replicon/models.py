@@ -70,16 +70,16 @@ def _perceptron_markers(fixed, x):
     return {"transition": sol["alpha_transition"], "spinodal": sol["alpha_spinodal"]}
 
 
-def _hebb_solve(alpha=1.0):
-    from .theory.perceptron import hebb
+def _rule_solve(alpha=1.0, rule="hebb"):
+    from .theory.perceptron import hebb, max_stability
 
-    return hebb(alpha=alpha)
+    return hebb(alpha=alpha) if rule == "hebb" else max_stability(alpha=alpha)
 
 
-def _hebb_sim(alpha=1.0, N=200, seeds=8, seed=0):
+def _rule_sim(alpha=1.0, rule="hebb", N=200, seeds=8, seed=0):
     from .simulate.perceptron import simulate_rule
 
-    return simulate_rule(alpha=alpha, rule="hebb", N=N, seeds=seeds, seed=seed)
+    return simulate_rule(alpha=alpha, rule="adatron" if rule == "maxstab" else rule, N=N, seeds=seeds, seed=seed)
 
 
 _PERCEPTRON_SIM = [
@@ -154,17 +154,21 @@ register(Model(
 ))
 
 register(Model(
-    name="perceptron.hebb",
-    summary="Hebb rule J = sum sigma xi / sqrt N on teacher data: closed-form R and eps_g",
-    params=[Param("alpha", 1.0, "examples per weight P/N", lo=0.0)],
-    solve=_hebb_solve,
-    outputs={"R": "normalised student-teacher overlap", "eps_g": "arccos(R)/pi"},
-    simulate=_hebb_sim,
+    name="perceptron.rule",
+    summary="learning rules on teacher data: Hebb (closed form) and maximal stability (AdaTron)",
+    params=[Param("alpha", 1.0, "examples per weight P/N", lo=0.0),
+            Param("rule", "hebb", "hebb (J = sum sigma xi) or maxstab (maximal stability; simulated by AdaTron)",
+                  kind="choice", choices=("hebb", "maxstab"))],
+    solve=_rule_solve,
+    outputs={"R": "normalised student-teacher overlap", "eps_g": "arccos(R)/pi",
+             "kappa": "maxstab: the maximal stability reached"},
+    simulate=_rule_sim,
     sim_params=[Param("N", 200, "number of weights", kind="int", lo=2),
                 Param("seeds", 8, "independent data sets", kind="int", lo=1),
                 Param("seed", 0, "master seed", kind="int", lo=0)],
     compare={"x": "alpha", "grid": "0.5:8:5", "N": [100, 400], "seeds": 10, "observables": ["eps_g", "R"]},
-    references="Vallet 1989; Engel & Van den Broeck eq. (2.?) R = sqrt(2 alpha/pi)/sqrt(1 + 2 alpha/pi)",
+    references="Vallet 1989 (Hebb); Gardner 1988, Opper et al. J Phys A 23 L581 (1990) (maximal stability); "
+               "Anlauf & Biehl 1989 (AdaTron); Engel & Van den Broeck ch. 3",
 ))
 
 

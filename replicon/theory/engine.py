@@ -354,7 +354,7 @@ def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[
     """Continue one branch along ``values`` of a control parameter, from the root near ``x0``.
 
     Predictor: secant extrapolation from the last two solutions; corrector:
-    Newton (:func:`step_to`), falling back to the accelerated iteration. A
+    Newton (:func:`step_to`; the accelerated iteration only for the first point). A
     failed step is halved (at most ``max_halvings`` times); the branch is then
     taken to have ended and the points solved so far are returned. Returns
     ``[(value, Root), ...]`` for the values reached, in order.
@@ -370,8 +370,8 @@ def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[
             guess = _predict(hist, p_try, x)
             prob = make_problem(p_try)
             r = step_to(prob, prob.clip(guess), tol=tol)
-            if not r.converged:
-                r = iterate(prob, prob.clip(guess), tol=tol, max_iter=300)
+            if not r.converged and not hist:
+                r = iterate(prob, prob.clip(guess), tol=tol)
             if r.converged and (not hist or np.max(np.abs(r.x - x)) < max(0.05, 4 * np.max(np.abs(guess - x)) + 1e-3)):
                 hist.append((p_try, r.x))
                 hist = hist[-2:]

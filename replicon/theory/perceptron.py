@@ -600,7 +600,7 @@ def hebb(alpha=1.0):
     alpha = check_number("alpha", alpha, lo=0.0)
     x = 2.0 * alpha / math.pi
     R = math.sqrt(x / (1.0 + x))
-    return Solution(model="perceptron.hebb", params={"alpha": alpha}, order={"R": R},
+    return Solution(model="perceptron.rule", params={"alpha": alpha, "rule": "hebb"}, order={"R": R},
                     observables={"R": R, "eps_g": math.acos(R) / math.pi}, branch="closed form",
                     status="thermodynamic", message="closed form")
 
@@ -647,3 +647,69 @@ def teacher_near(params: dict, previous: Solution | None) -> Solution:
                 x = [b.order["q"]] if m.nishimori else [b.order["q"], b.order["R"]]
                 inits.insert(0, np.array(x))
     return teacher(**params, inits=inits)
+
+
+# ----------------------------------------------------------------------------
+# Maximal stability (the AdaTron / optimal-margin perceptron)
+# ----------------------------------------------------------------------------
+
+def _maxstab_terms(eps, kappa):
+    """F = 2 int_{t<kappa} Dt H(-A t)(kappa - t)^2 and dF/dR, with R = cos(pi eps), A = R/sqrt(1-R^2)."""
+    R, s = math.cos(math.pi * eps), math.sin(math.pi * eps)
+    A = R / s
+    t, w = panel_rule(((kappa, max(abs(kappa), 1e-3) * 1e-2 + 1e-6), (0.0, 1.0 / max(abs(A), 1e-6))))
+    m = t < kappa
+    tm, wm = t[m], w[m]
+    gap2 = (kappa - tm) ** 2
+    F = 2.0 * np.dot(wm, ndtr(A * tm) * gap2)
+    dF = 2.0 * np.dot(wm, np.exp(_log_phi(A * tm)) * tm * gap2) / s ** 3
+    return R, F, dF
+
+
+def max_stability(alpha=1.0, tol=1e-11):
+    """Teacher-student learning curve of the maximal-stability perceptron (Gardner volume at q -> 1).
+
+    The couplings of largest minimal stability kappa on ``P = alpha N`` teacher
+    examples: in the limit q -> 1 of the teacher-student Gardner volume the
+    coefficient of ``1/(1-q)`` must vanish at its extremum in R,
+
+        1 - R^2 = alpha F(R, kappa),    alpha dF/dR = -2 R,
+        F = 2 int_{-inf}^{kappa} Dt H(-R t / sqrt(1 - R^2)) (kappa - t)^2,
+
+    (Gardner 1988 with a teacher; Opper, Kinzel, Kleinz & Nehl, J. Phys. A 23,
+    L581 (1990); Engel & Van den Broeck sec. 3.5). ``eps_g = arccos(R)/pi`` decays as
+    ``0.5005/alpha``. This is what the AdaTron converges to.
+    """
+    from scipy import optimize
+
+    alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
+    params = {"alpha": alpha}
+
+    def eqs(x):
+        eps, kappa = math.exp(x[0]), x[1]
+        if eps >= 0.5:
+            return [1e3, 1e3]
+        R, F, dF = _maxstab_terms(eps, kappa)
+        s2 = 1.0 - R * R
+        return [1.0 - alpha * F / s2, (alpha * dF + 2.0 * R) * s2 / max(R, 1e-300)]
+
+    # initial guess from the small- and large-alpha behaviour
+    eps0 = min(0.45, 0.5 / (alpha + 1.0))
+    kappa0 = 1.0 / math.sqrt(alpha) if alpha < 1 else 0.8 / alpha
+    best = None
+    for x0 in ([math.log(eps0), kappa0], [math.log(eps0 * 0.7), 1.5 * kappa0], [math.log(0.3), 1.0]):
+        sol = optimize.root(eqs, x0, method="hybr", options={"xtol": 1e-14})
+        res = float(np.max(np.abs(eqs(sol.x))))
+        if best is None or res < best[1]:
+            best = (sol.x, res)
+        if res < tol:
+            break
+    x, res = best
+    if not res < tol:
+        return Solution.failed("perceptron.rule", params, f"maximal-stability equations did not converge "
+                                                          f"(residual {res:.1e})", residual=res)
+    eps, kappa = math.exp(x[0]), float(x[1])
+    R = math.cos(math.pi * eps)
+    return Solution(model="perceptron.rule", params=params, order={"R": R, "kappa": kappa},
+                    observables={"R": R, "eps_g": eps, "kappa": kappa}, residual=res, branch="maxstab",
+                    status="thermodynamic")

@@ -66,7 +66,7 @@ def test_simulate_json():
 def test_compare_writes_figure_and_agreement(tmp_path):
     """compare runs theory and simulation on a grid, writes a PNG and reports z per point."""
     out = tmp_path / "c.png"
-    r = run("compare", "perceptron.hebb", "alpha=1,4", "N=100,200", "seeds=6", "--out", str(out), "--json")
+    r = run("compare", "perceptron.rule", "alpha=1,4", "N=100,200", "seeds=6", "--out", str(out), "--json")
     assert r.exit_code == 0
     d = json.loads(r.output)
     assert out.exists() and out.stat().st_size > 10000

@@ -101,3 +101,15 @@ def test_bad_input():
         S.simulate_teacher(alpha=-1.0)
     with pytest.raises(ValueError, match="rule"):
         S.simulate_rule(rule="oja")
+
+
+def test_adatron_reaches_maximal_stability_theory():
+    """AdaTron at N = 100, 200, 400 (alpha = 2), extrapolated in 1/N, matches the q -> 1 Gardner
+    theory of maximal stability (Opper et al. 1990) within 3.5 standard errors."""
+    means, sems, Ns = [], [], [100, 200, 400]
+    for k, N in enumerate(Ns):
+        m = S.simulate_rule(alpha=2.0, rule="adatron", N=N, seeds=10, seed=40 + k)
+        means.append(m.mean["R"])
+        sems.append(m.sem["R"])
+    m_inf, se = extrapolate(Ns, means, sems)
+    assert abs(m_inf - P.max_stability(alpha=2.0)["R"]) < 3.5 * se

@@ -250,3 +250,18 @@ def test_ising_curve_stops_at_the_spinodal():
     """Following the poor Ising branch beyond alpha = 1.493 is impossible: the curve ends there."""
     curve = P.teacher_curve(np.linspace(1.0, 1.6, 13), weights="ising")
     assert 1.45 <= curve[-1]["alpha"] < 1.493
+
+
+def test_maximal_stability_decays_as_05005_over_alpha():
+    """Opper, Kinzel, Kleinz & Nehl (1990); Engel & Van den Broeck sec. 3.5: the maximal-stability
+    perceptron generalises as eps_g ~ 0.5005/alpha for large alpha."""
+    s = P.max_stability(alpha=1000.0)
+    assert 1000.0 * s["eps_g"] == pytest.approx(0.5005, abs=2e-4)
+
+
+def test_maximal_stability_lies_between_bayes_and_gibbs():
+    """Maximal stability beats Gibbs learning and cannot beat the Bayes-optimal student (alpha = 0.5..20)."""
+    for a in (0.5, 2.0, 20.0):
+        m = P.max_stability(alpha=a)["eps_g"]
+        t = P.teacher(alpha=a)
+        assert t["eps_g_bayes"] < m < t["eps_g_gibbs"]
