@@ -248,7 +248,8 @@ def _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress):
             agree.append({"N": N, "observable": o, "max |sim - theory|": float(np.nanmax(np.abs(mean - th))),
                           "max |z|": float(np.nanmax(np.abs(z))) if np.any(np.isfinite(z)) else np.nan,
                           f"at {coord}": float(cvals[k]) if cvals.size else np.nan})
-        curves[N] = {"coord": cvals, "theory": th_curves, "mean": meas.mean, "sem": meas.sem}
+        curves[N] = {"coord": cvals, "theory": th_curves, "mean": meas.mean, "sem": meas.sem,
+                     "own_theory": hook is not None}
         for j in range(meas.n_seeds):
             for t, cv in enumerate(cvals):
                 row = {"N": N, "seed": meas.seeds[j], coord: float(cv)}

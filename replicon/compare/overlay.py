@@ -98,9 +98,11 @@ def _plot_trajectories(res, obs, axes, colours):
             if o in c["mean"]:
                 m, s = np.asarray(c["mean"][o]), np.asarray(c["sem"][o])
                 ax.errorbar(cx, m, yerr=s, fmt="o", ms=2.5, capsize=1.5, color=col, label=f"sim N={N}")
-            if o in c["theory"]:
-                ax.plot(cx, c["theory"][o], "-", color=col if len(res.Ns) > 1 else "k", lw=1.2,
-                        label="theory" if k == 0 else None)
+            if o in c["theory"] and (c.get("own_theory") or k == 0):
+                # theory started from each run's own initial state is drawn per N, else once in black
+                own = c.get("own_theory") and len(res.Ns) > 1
+                ax.plot(cx, c["theory"][o], "-", color=col if own else "k", lw=1.2,
+                        label=(f"theory N={N}" if own else "theory"))
         ax.set_xlabel(coord)
         ax.set_ylabel(o)
         vals = np.concatenate([np.ravel(res.curves[N]["mean"].get(o, [])) for N in res.Ns])
