@@ -372,7 +372,7 @@ def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[
             r = step_to(prob, prob.clip(guess), tol=tol)
             if not r.converged and not hist:
                 r = iterate(prob, prob.clip(guess), tol=tol)
-            if r.converged and (not hist or np.max(np.abs(r.x - x)) < max(0.05, 4 * np.max(np.abs(guess - x)) + 1e-3)):
+            if r.converged and (not hist or _same_branch(r.x, x, guess)):
                 hist.append((p_try, r.x))
                 hist = hist[-2:]
                 x = r.x
@@ -388,6 +388,48 @@ def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[
             p_try = p_cur + 0.5 * (p_try - p_cur)
             halvings += 1
     return out
+
+
+def trace_branches(make_problem: Callable[[float], FixedPointProblem], values: Sequence[float], inits,
+                   *, tol=1e-10, same=1e-6) -> list[list[tuple[float, Root]]]:
+    """All branches along a control parameter, by continuation from both ends.
+
+    At the first and at the last value every fixed point reachable from
+    ``inits`` is found and followed across the grid (forwards from the first
+    value, backwards from the last) until it ends. Tracks that coincide at a
+    common value are one branch and are merged. Returns the branches, each a
+    list of ``(value, Root)`` sorted by value; a branch that ends inside the
+    grid marks a spinodal there (refine it with :func:`spinodal`).
+    """
+    values = [float(v) for v in values]
+    tracks: list[list[tuple[float, Root]]] = []
+    for seq in (values, values[::-1]):
+        found, _ = find_fixed_points(make_problem(seq[0]), inits, tol=tol)
+        for r in found:
+            path = [(seq[0], r)] + follow(make_problem, seq[1:], r.x, tol=tol)
+            path.sort(key=lambda t: t[0])
+            if not any(_overlap(path, other, same) for other in tracks):
+                tracks.append(path)
+    return tracks
+
+
+def _overlap(a, b, same):
+    xb = {p: r.x for p, r in b}
+    return any(p in xb and np.max(np.abs(r.x - xb[p])) < same for p, r in a)
+
+
+MAX_JUMP = 0.2  # a continuation step that moves an order parameter further than this switched branch
+
+
+def _same_branch(x_new, x_old, guess):
+    """Whether a corrected point continues the branch of ``x_old`` (no jump onto another branch).
+
+    The move must be comparable to the predictor's (a factor 3, at least 0.02) and
+    never larger than ``MAX_JUMP``: order parameters are O(1), and a genuine branch
+    can always be followed with smaller steps.
+    """
+    move = np.max(np.abs(x_new - x_old))
+    return move <= min(MAX_JUMP, max(0.02, 3.0 * np.max(np.abs(guess - x_old))))
 
 
 def _predict(hist, p, x):
@@ -420,7 +462,7 @@ def spinodal(make_problem: Callable[[float], FixedPointProblem], p_start: float,
             p_try = p_end
         guess = x if prev is None else x + (x - prev[1]) * (p_try - p) / (p - prev[0])
         r = step_to(make_problem(p_try), guess, tol=tol)
-        ok = r.converged and np.max(np.abs(r.x - x)) < max(0.05, 4 * np.max(np.abs(guess - x)) + 1e-3)
+        ok = r.converged and _same_branch(r.x, x, guess)
         if ok:
             prev = (p, x)
             p, x = p_try, r.x

@@ -67,3 +67,18 @@ def test_boundary_limit_state_is_flagged():
                                     np.array([0.0]), np.array([1.0]), transforms=("logit",))
     r = engine.iterate(prob, np.array([0.5]))
     assert not r.converged and r.at_bound
+
+
+def test_trace_branches_from_both_ends_finds_both_spinodals():
+    """Curie-Weiss magnet at beta = 2 along h in [-1, 1]: the m < 0 branch (found at h = -1) ends at
+    h_sp = +0.5328 and the m > 0 branch (found at h = +1) at -0.5328; both are traced."""
+    beta = 2.0
+    m_sp = math.sqrt(1 - 1 / beta)
+    h_sp = -(math.atanh(m_sp) - beta * m_sp)
+    hs = np.linspace(-1, 1, 81)
+    tracks = engine.trace_branches(lambda h: curie_weiss(beta, h), hs, [np.array([v]) for v in (-0.9, 0.9)])
+    assert len(tracks) == 2
+    ends = sorted((t[0][0], t[-1][0], float(np.sign(t[0][1].x[0]))) for t in tracks)
+    (lo_start, lo_end, s1), (hi_start, hi_end, s2) = ends
+    assert lo_start == -1.0 and s1 < 0 and h_sp - 0.025 <= lo_end <= h_sp
+    assert hi_end == 1.0 and s2 > 0 and -h_sp <= hi_start <= -h_sp + 0.025
