@@ -134,6 +134,7 @@ register(Model(
         Param("sweeps", None, "measured Monte Carlo sweeps (default 200-300)", kind="int", lo=1, allow_none=True),
         Param("burn", None, "equilibration sweeps (default 200-300)", kind="int", lo=0, allow_none=True),
     ],
+    grid_parameter="alpha",
     compare={"x": "alpha", "grid": "0.5:3:4", "N": [25, 50, 100], "seeds": 12,
              "observables": ["eps_g", "R", "q"]},
     hooks={"markers": _perceptron_markers, "solve_near": _perceptron_teacher_near},

@@ -137,13 +137,38 @@ def _logit_at_bound(problem, u, u_max=U_MAX):
     return bool(np.any(np.abs(np.asarray(u)[problem._logit]) > u_max))
 
 
+U_STEP_TOL = 1e-6  # a converged point must also be (nearly) fixed in logit coordinates
+
+
 def _accept(problem, root: Root) -> Root:
-    """A converged root on a logit boundary is a limit state, not a solution: flag it."""
-    if root.converged and _logit_at_bound(problem, _raw_internal(problem, root.x)):
+    """Reject limit states: a converged root must be a fixed point in the internal coordinates too.
+
+    Near a boundary the x-space residual is tiny even while the iteration runs
+    off to the boundary (q = 1 - 3e-11 maps to q = 1 - 1e-11: residual 2e-11).
+    In logit coordinates that run is a step of O(1), so a root is accepted only
+    if its logit components move by less than ``U_STEP_TOL`` under the map.
+    Such boundary states (the perfect state of Ising learning) must be
+    represented exactly by the model.
+    """
+    if not root.converged or not problem._logit.any():
+        return root
+    u = _raw_internal(problem, root.x)
+    with np.errstate(all="ignore"):
+        fu = _raw_internal(problem, np.asarray(problem.update(root.x), float))
+    step = np.abs(fu - u)[problem._logit]
+    if _logit_at_bound(problem, u) or not np.all(step < 10 * U_STEP_TOL):
         root.converged = False
         root.at_bound = True
-        root.message = "converges onto the boundary of the domain (a limit state the model must represent exactly)"
+        root.message = ("converges onto the boundary of the domain (a limit state the model must "
+                        "represent exactly)")
     return root
+
+
+def _done(problem, res, g, tol):
+    """Converged: undamped x-space residual below tol and logit components fixed to U_STEP_TOL."""
+    if not res < tol:
+        return False
+    return not problem._logit.any() or bool(np.all(np.abs(g[problem._logit]) < U_STEP_TOL))
 
 
 def _raw_internal(problem, x):
@@ -186,7 +211,7 @@ def newton(problem: FixedPointProblem, x0, tol=1e-10, max_iter=40, fd_step=1e-7)
     for it in range(1, max_iter + 1):
         if not np.isfinite(res) or not np.all(np.isfinite(g)):
             break
-        if res < tol:
+        if _done(problem, res, g, tol):
             return Root(x, True, res, it - 1)
         J = np.empty((n, n))
         for j in range(n):
@@ -208,14 +233,15 @@ def newton(problem: FixedPointProblem, x0, tol=1e-10, max_iter=40, fd_step=1e-7)
         for _ in range(30):
             un = u + lam * du
             xn, fn, gn, rn = F(un)
-            if np.isfinite(rn) and rn < res * (1 - 1e-4 * lam) + 1e-300:
+            if np.isfinite(rn) and (rn < res * (1 - 1e-4 * lam) + 1e-300
+                                    or (rn < tol and np.max(np.abs(gn)) < np.max(np.abs(g)))):
                 accepted = True
                 break
             lam *= 0.5
         if not accepted:
             break
         u, x, fx, g, res = un, xn, fn, gn, rn
-    ok = bool(res < tol)
+    ok = _done(problem, res, g, tol)
     return Root(x, ok, res, it, "" if ok else f"Newton stalled at residual {res:.2e}")
 
 
@@ -257,14 +283,14 @@ def _iterate(problem: FixedPointProblem, x0, *, damping=0.6, anderson=5, tol=1e-
                 u = u + damping * g
                 continue
             return Root(x, False, float("nan"), it, "map returned non-finite values")
-        if res < tol:
+        if _done(problem, res, g, tol):
             return Root(x, True, res, it)
         if res < best[0] * (1 - 1e-3):
             best = (res, u.copy())
             stalls = 0
         else:
             stalls += 1
-        if newton_polish and small_problem and res < 1e-5:
+        if newton_polish and small_problem and (res < 1e-5 or (res < tol and stalls > 3)):
             r = newton(problem, x, tol=tol)
             if r.converged:
                 r.iterations += it

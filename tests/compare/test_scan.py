@@ -142,7 +142,9 @@ def test_chunks_cover_every_point_exactly_once():
     spec = make_spec(TEACHER, {"alpha": list(np.linspace(0.5, 3, 26)), "T": list(np.linspace(0, 1, 11))}, {})
     flat = np.concatenate(spec.chunks)
     assert sorted(flat.tolist()) == list(range(26 * 11))
-    assert 26 <= len(spec.chunks) <= 26 * 11
+    # perceptron.teacher continues along alpha (its grid_parameter): one chunk per T value at least
+    assert 11 <= len(spec.chunks) <= 26 * 11
+    assert all(len(set(np.unravel_index(c, (26, 11))[1].tolist())) == 1 for c in spec.chunks)
 
 
 # --- files and resuming -------------------------------------------------------------------------
