@@ -319,7 +319,9 @@ def teacher_branches(alpha, T, weights, inits=None, tol=1e-10):
         r = engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)
         return model, [r]
     problem = model.problem()
-    found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol)
+    # a branch that exists is reached in tens of accelerated steps (Newton finishes near a fold);
+    # the cap only bounds the time spent creeping past a spinodal's ghost
+    found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol, max_iter=400)
     for r in found:
         r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
     return model, found
