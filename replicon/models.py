@@ -7,7 +7,7 @@ from these entries alone. See :mod:`replicon.registry` for the machinery.
 
 from __future__ import annotations
 
-from .registry import Model, Param, register  # noqa: F401
+from .registry import Model, Param, lazy, register  # noqa: F401
 
 # ---------------------------------------------------------------------------
 # Entries are appended below, one block per model family.
@@ -22,40 +22,16 @@ _WEIGHTS = Param("weights", "spherical", "weight prior: spherical (|J|^2 = N) or
                  kind="choice", choices=("spherical", "ising"))
 
 
-def _perceptron_storage(**p):
-    from .theory.perceptron import storage
-
-    return storage(**p)
 
 
-def _perceptron_capacity(**p):
-    from .theory.perceptron import capacity
-
-    return capacity(**p)
 
 
-def _perceptron_teacher(**p):
-    from .theory.perceptron import teacher
-
-    return teacher(**p)
 
 
-def _perceptron_teacher_sim(**p):
-    from .simulate.perceptron import simulate_teacher
-
-    return simulate_teacher(**p)
 
 
-def _perceptron_transition(**p):
-    from .theory.perceptron import teacher_transition
-
-    return teacher_transition(**p)
 
 
-def _perceptron_teacher_near(params, previous):
-    from .theory.perceptron import teacher_near
-
-    return teacher_near(params, previous)
 
 
 def _perceptron_markers(fixed, x):
@@ -96,7 +72,7 @@ register(Model(
         Param("kappa", 0.0, "margin (stability threshold)", lo=-10.0, hi=10.0),
         _WEIGHTS,
     ],
-    solve=_perceptron_storage,
+    solve=lazy("replicon.theory.perceptron:storage"),
     outputs={"q": "overlap of two solutions", "entropy": "log fractional volume (spherical) or "
              "log number (Ising) of solutions per weight", "stable": "replicon (AT) stability"},
     references="Gardner 1988; Gardner & Derrida 1988; Engel & Van den Broeck ch. 6-7",
@@ -106,7 +82,7 @@ register(Model(
     name="perceptron.capacity",
     summary="RS storage capacity alpha_c(kappa); Ising: also the zero-entropy point",
     params=[Param("kappa", 0.0, "margin", lo=-10.0, hi=10.0), _WEIGHTS],
-    solve=_perceptron_capacity,
+    solve=lazy("replicon.theory.perceptron:capacity"),
     outputs={"alpha_c": "RS capacity (q -> 1)",
              "alpha_zero_entropy": "Ising: where the RS entropy vanishes (Krauth-Mezard 0.833 at kappa=0)",
              "q_at_zero_entropy": "Ising: overlap there"},
@@ -123,13 +99,13 @@ register(Model(
         Param("student", "gibbs", "gibbs (a Gibbs sample) or bayes (its centre of mass)",
               kind="choice", choices=("gibbs", "bayes")),
     ],
-    solve=_perceptron_teacher,
+    solve=lazy("replicon.theory.perceptron:teacher"),
     outputs={"R": "student-teacher overlap", "q": "overlap of two students",
              "eps_g": "generalisation error of the chosen student",
              "eps_g_gibbs": "arccos(R)/pi", "eps_g_bayes": "arccos(R/sqrt q)/pi",
              "eps_t": "training error per example", "entropy": "entropy per weight",
              "free_entropy": "log Z / N"},
-    simulate=_perceptron_teacher_sim,
+    simulate=lazy("replicon.simulate.perceptron:simulate_teacher"),
     sim_params=_PERCEPTRON_SIM + [
         Param("sweeps", None, "measured Monte Carlo sweeps (default 200-300)", kind="int", lo=1, allow_none=True),
         Param("burn", None, "equilibration sweeps (default 200-300)", kind="int", lo=0, allow_none=True),
@@ -137,7 +113,7 @@ register(Model(
     grid_parameter="alpha",
     compare={"x": "alpha", "grid": "0.5:3:4", "N": [25, 50, 100], "seeds": 12,
              "observables": ["eps_g", "R", "q"]},
-    hooks={"markers": _perceptron_markers, "solve_near": _perceptron_teacher_near},
+    hooks={"markers": _perceptron_markers, "solve_near": lazy("replicon.theory.perceptron:teacher_near")},
     references="Engel & Van den Broeck ch. 2, 4, 7; Gyorgyi PRA 41, 7097 (1990); "
                "Sompolinsky, Tishby & Seung PRL 65, 1683 (1990)",
 ))
@@ -147,7 +123,7 @@ register(Model(
     summary="Ising teacher-student: first-order transition to perfect generalisation and spinodal",
     params=[Param("T", 0.0, "training temperature", lo=0.0),
             Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
-    solve=_perceptron_transition,
+    solve=lazy("replicon.theory.perceptron:teacher_transition"),
     outputs={"alpha_transition": "free entropies of the poor and perfect states cross",
              "alpha_spinodal": "the poor-generalisation branch ends",
              "R_poor_at_transition": "overlap of the poor branch at the transition"},
@@ -301,29 +277,14 @@ register(Model(
 _CHAIN_ACTIVATIONS = ("tanh", "erf", "relu", "sign", "linear")
 
 
-def _chain_signal_solve(**p):
-    from .theory.chain import signal
-    return signal(**p)
 
 
-def _chain_signal_simulate(**p):
-    from .simulate.chain import measure_signal
-    return measure_signal(**p)
 
 
-def _chain_critical_solve(**p):
-    from .theory.chain import critical
-    return critical(**p)
 
 
-def _chain_sensitivity_solve(**p):
-    from .theory.chain import sensitivity
-    return sensitivity(**p)
 
 
-def _chain_sensitivity_simulate(**p):
-    from .simulate.chain import measure_sensitivity
-    return measure_sensitivity(**p)
 
 
 def _chain_params(activation="tanh", sigma_b2=0.05, c0=0.5, depth=30):
@@ -350,7 +311,7 @@ register(Model(
     name="chain.signal",
     summary="deep random chain: length and correlation maps, order-to-chaos phase, depth scales",
     params=_chain_params(),
-    solve=_chain_signal_solve,
+    solve=lazy("replicon.theory.chain:signal"),
     outputs={
         "layer": "layer index l = 0..depth",
         "q": "squared length q_l = |h^l|^2/N per layer",
@@ -366,7 +327,7 @@ register(Model(
         "xi_c": "correlation depth scale -1/log(chi_c) (diverges on the critical line)",
         "phase": "ordered (chi1 < 1), critical or chaotic (chi1 > 1)",
     },
-    simulate=_chain_signal_simulate,
+    simulate=lazy("replicon.simulate.chain:measure_signal"),
     sim_params=_CHAIN_SIM_PARAMS,
     compare={"x": "layer", "N": [1000, 2000], "seeds": 10,
              "observables": ["q", "c", "chi1_layer", "disagreement"]},
@@ -383,7 +344,7 @@ register(Model(
         Param("activation", "tanh", "activation (sign has no transition)", kind="choice",
               choices=("tanh", "erf", "relu", "linear")),
     ],
-    solve=_chain_critical_solve,
+    solve=lazy("replicon.theory.chain:critical"),
     outputs={
         "sigma_w2_critical": "critical weight variance (chi1 = 1), same shape as sigma_b2",
         "q_star": "length fixed point on the line",
@@ -399,7 +360,7 @@ register(Model(
         *_chain_params(activation="sign", sigma_b2=0.0, c0=1.0, depth=10),
         Param("rho", 0.99, "entry-wise correlation of the two copies' weights and biases", lo=-1, hi=1),
     ],
-    solve=_chain_sensitivity_solve,
+    solve=lazy("replicon.theory.chain:sensitivity"),
     outputs={
         "layer": "layer index l = 0..depth",
         "q": "squared length per layer",
@@ -408,9 +369,46 @@ register(Model(
         "output_disagreement": "fraction of disagreeing outputs at the last layer",
         "c_star": "fixed point of the perturbed overlap recursion",
     },
-    simulate=_chain_sensitivity_simulate,
+    simulate=lazy("replicon.simulate.chain:measure_sensitivity"),
     sim_params=_CHAIN_SIM_PARAMS,
     compare={"x": "layer", "N": [1000, 2000], "seeds": 10, "observables": ["c", "disagreement"]},
     trajectory="layer",
     references="Li & Saad PRL 120, 248301 (2018); Li & Saad J Phys A 53, 104002 (2020); Poole et al. 2016",
+))
+
+
+# ---------------------------------------------------------------------------
+# Committee machines in equilibrium (issue 6): committee.bayes.
+# theory: replicon/theory/committee.py (imported lazily inside the wrapper)
+# ---------------------------------------------------------------------------
+
+def _committee_bayes_solve(**p):
+    from .theory.committee import bayes
+    return bayes(**p)
+
+
+register(Model(
+    name="committee.bayes",
+    summary="Bayes-optimal committee machine (K = 1, 2; sign): RS overlaps q_d, q_a, errors, specialisation",
+    params=[
+        Param("K", 2, "hidden units (1 or 2)", kind="int", lo=1, hi=2),
+        Param("alpha", 1.0, "examples per input dimension, P/N", lo=0),
+        Param("prior", "gaussian", "weight prior", kind="choice", choices=("gaussian", "binary")),
+        Param("activation", "sign", "hidden activation", kind="choice", choices=("sign",)),
+        Param("ties", "zero", "K = 2 output on a tie: zero (sign(0)=0, Aubin et al.) or plus (sign(0)=+1)",
+              kind="choice", choices=("zero", "plus")),
+        Param("ansatz", "symmetric", "overlap ansatz: symmetric (q_d, q_a) or general (full K x K)",
+              kind="choice", choices=("symmetric", "general")),
+    ],
+    solve=_committee_bayes_solve,
+    outputs={
+        "q_d": "diagonal part of q = q_d I + (q_a/K) 1 1^T (specialisation)",
+        "q_a": "uniform part of q",
+        "q": "full K x K overlap matrix (order)",
+        "eps_g": "Gibbs (posterior-sample) 0-1 test error; K = 1: arccos(q)/pi",
+        "eps_bayes": "0-1 test error of the Bayes-optimal label; K = 1: arccos(sqrt q)/pi",
+        "free_entropy": "RS free entropy per input dimension (log evidence / N)",
+    },
+    references="Aubin, Maillard, Barbier, Krzakala, Macris & Zdeborova, NeurIPS 2018 (arXiv:1806.05451); "
+               "Gyorgyi PRA 41, 7097 (1990) for K = 1",
 ))

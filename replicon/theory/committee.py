@@ -1,0 +1,631 @@
+"""Bayes-optimal learning of a committee machine: replica-symmetric theory with K x K overlaps.
+
+A teacher committee ``Y = phi_out(W*^T X / sqrt N)`` with ``K`` hidden units,
+``phi_out(z) = sign(sum_k sign(z_k))``, Gaussian inputs, ``P = alpha N`` examples
+(``alpha = P/N`` throughout this module, N the input dimension), weights
+``W*`` with i.i.d. rows drawn from the prior (``gaussian``: N(0, I_K);
+``binary``: uniform on {-1, +1}^K), so that ``rho = E w w^T = I_K``.
+
+The RS free entropy per input (Aubin, Maillard, Barbier, Krzakala, Macris &
+Zdeborova, NeurIPS 2018, arXiv:1806.05451, Theorem 3.1 / eq. (10)) is
+
+    Phi = extr_{q, r} [ -1/2 Tr(r q) + psi_P0(r) + alpha Psi_out(q) ],
+
+    psi_P0(r)   = E_{w0, xi} ln E_{w ~ P0} exp( h.w - w^T r w / 2 ),   h = r w0 + r^{1/2} xi,
+    Psi_out(q)  = E_{omega ~ N(0, q)} sum_y Z_out(y; omega, rho - q) ln Z_out(y; omega, rho - q),
+    Z_out(y; omega, V) = P( phi_out(z) = y ),   z ~ N(omega, V),
+
+with the Nishimori fixed-point equations (state evolution of committee AMP)
+
+    r = alpha E_omega sum_y grad Z_out grad Z_out^T / Z_out       (= 2 alpha dPsi_out/dq),
+    q = E_{w0, xi} <w> <w>^T                                      (= 2 dpsi_P0/dr).
+
+Gaussian prior: ``psi_P0 = Tr(r)/2 - ln det(I + r)/2`` and ``q = I - (I + r)^{-1}``.
+Binary prior: the K spins of one row form a small Ising system with field h and
+couplings ``-r``; its 2^K states are summed exactly, the Gaussian field integrated
+by a tensor panel rule in the eigenbasis of r.
+
+Output channel for sign activations. K = 1: ``Z_out(+-1) = H(-+omega/sqrt V)``.
+K = 2: the four sign patterns of z are bivariate-normal orthant probabilities,
+evaluated in closed form with Owen's T function (no nested quadrature); their
+gradients are closed forms too. **Tie convention for even K** (K = 2): the
+output is ``sign(sign z_1 + sign z_2)`` with ``sign(0) = 0``, i.e. three labels,
+``+1`` (both hidden units positive), ``-1`` (both negative) and ``0`` (they
+disagree) — Aubin et al.'s ``phi_out = sign(sum_l sign(z_l))`` evaluated with
+``sign(0) = 0``. ``ties="plus"`` (sign(0) = +1: the output is -1 only when both
+units are negative) is available as an alternative.
+
+The outer integral over ``omega ~ N(0, q)`` in two dimensions uses polar
+coordinates in the whitened variable xi (``omega = L xi``, ``L L^T = q``): the
+integrand is sharp only across the lines ``omega_k = 0`` (width sqrt(V_kk)),
+which are rays through the origin, so Gauss-Legendre panels are refined
+geometrically around those angles and towards r = 0. The symmetry
+``Z(y; -omega) = Z(-y; omega)`` halves the angular range.
+
+Committee-symmetric ansatz (Aubin et al. sec. 3): ``q = q_d I + (q_a/K) 1 1^T``
+(K = 2). The non-specialised fixed point has ``q_d = 0`` exactly (an invariant
+subspace of the equations); specialised fixed points have ``q_d > 0``. Errors:
+``eps_g`` is the Gibbs (posterior-sample) 0-1 test error
+``1 - E sum_y Z_out(y)^2`` (K = 1: arccos(q)/pi), ``eps_bayes`` the 0-1 error
+of the Bayes-optimal label ``argmax_y Z_out(y)`` (K = 1: arccos(sqrt q)/pi).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import ndtr, owens_t
+
+from .._util import ParamError, check_choice, check_number
+from . import engine
+from .gauss import LOG_SQRT2PI, panel_rule
+from .solution import ConvergenceError, Solution
+
+PRIORS = ("gaussian", "binary")
+ACTIVATIONS = ("sign",)
+TIES = ("zero", "plus")
+ANSATZE = ("symmetric", "general")
+_Z_FLOOR = 1e-14          # output probabilities below this are treated as this (their terms are < 1e-13)
+_LN2 = math.log(2.0)
+
+
+def _phi(x):
+    return np.exp(-0.5 * x * x - LOG_SQRT2PI)
+
+
+# ----------------------------------------------------------------------------
+# Quadrature over omega ~ N(0, q)
+# ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _legendre(n):
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _panels(edges, order):
+    """Gauss-Legendre nodes/weights on consecutive panels between sorted ``edges`` (no density)."""
+    e = np.unique(edges)
+    a, b = e[:-1], e[1:]
+    keep = b - a > 1e-15
+    a, b = a[keep], b[keep]
+    x, w = _legendre(order)
+    half, mid = 0.5 * (b - a), 0.5 * (a + b)
+    return (mid[:, None] + half[:, None] * x).ravel(), (half[:, None] * w).ravel()
+
+
+def _geometric(centre, smallest, largest):
+    k = max(1, int(math.ceil(math.log2(max(largest / max(smallest, 1e-300), 2.0)))))
+    s = smallest * 2.0 ** np.arange(k + 1)
+    s = s[s < largest]
+    return np.concatenate([[centre], centre + s, centre - s])
+
+
+def omega_rule(q, V, order=8, reach=9.0, half=True):
+    """Nodes ``omega`` (n, K) and weights ``w`` (n,) with ``sum w f(omega) ~ E_{omega ~ N(0,q)} f``.
+
+    Returns ``(omega, w, mult)``: the weighted sum times ``mult`` is the integral. With
+    ``half=True`` (K = 2) only the half space is covered (for integrands even under
+    ``omega -> -omega`` after summing over labels, true for ``ties="zero"``) and mult = 2.
+    """
+    q = np.atleast_2d(np.asarray(q, float))
+    K = q.shape[0]
+    sig = np.sqrt(np.maximum(np.diag(V), 0.0))
+    if K == 1:
+        sq = math.sqrt(max(q[0, 0], 0.0))
+        if sq == 0:
+            return np.zeros((1, 1)), np.array([1.0]), 1.0
+        width = sig[0] / sq if sig[0] > 0 else 1e-12
+        t, w = panel_rule(((0.0, width),))
+        return (sq * t)[:, None], w, 1.0
+    # K = 2: eigen-factor q = L L^T
+    lam, U = np.linalg.eigh(q)
+    lam = np.maximum(lam, 0.0)
+    L = U * np.sqrt(lam)
+    norms = np.linalg.norm(L, axis=1)
+    if np.all(norms == 0):
+        return np.zeros((1, 2)), np.array([1.0]), 1.0
+    if lam[0] <= 1e-14 * max(lam[1], 1e-300):
+        # rank one: omega = L[:, 1] t, a 1-D rule with the kink at t = 0
+        ell = L[:, 1]
+        widths = [sig[k] / abs(ell[k]) for k in range(2) if abs(ell[k]) > 0]
+        width = max(min(widths), 1e-12) if widths else 1.0
+        t, w = panel_rule(((0.0, width),))
+        if not half:
+            return np.outer(t, ell), w, 1.0
+        keep = t >= 0          # even integrand: keep t >= 0, weights sum to 1/2
+        return np.outer(t[keep], ell), w[keep], 2.0
+    # widths below 1e-5 (1 - q < 1e-10: the boundary q = I) are not resolved further
+    widths = np.array([max(sig[k] / norms[k], 1e-5) if norms[k] > 0 else np.inf for k in range(2)])
+    wmin = float(np.min(widths))
+    # radial rule on [0, reach] for the density r exp(-r^2/2)
+    r_edges = np.concatenate([np.arange(0.0, reach + 0.5, 1.0), _geometric(0.0, 0.5 * wmin, reach)])
+    r_edges = r_edges[(r_edges >= 0) & (r_edges <= reach)]
+    r, wr = _panels(r_edges, order)
+    wr = wr * r * np.exp(-0.5 * r * r)
+    # angular rule on [0, pi) (or [0, 2 pi)): kinks where L_k . (cos, sin) = 0
+    top = math.pi if half else 2.0 * math.pi
+    th_edges = [np.linspace(0.0, top, 9 if half else 17)]
+    for k in range(2):
+        if not np.isfinite(widths[k]):
+            continue
+        tk = math.atan2(L[k, 0], -L[k, 1]) % math.pi
+        g = _geometric(tk, max(widths[k] / reach, 1e-10), 0.5 * math.pi)
+        th_edges += [g, g - math.pi, g + math.pi, g + 2.0 * math.pi]
+    e = np.concatenate(th_edges)
+    e = np.concatenate([e[(e >= 0) & (e <= top)], [0.0, top]])
+    th, wt = _panels(e, order)
+    wt = wt / (2.0 * math.pi)
+    xi = np.stack([np.outer(r, np.cos(th)).ravel(), np.outer(r, np.sin(th)).ravel()], axis=1)
+    w = np.outer(wr, wt).ravel()
+    keep = w > 1e-22
+    return xi[keep] @ L.T, w[keep], (2.0 if half else 1.0)
+
+
+# ----------------------------------------------------------------------------
+# Output channel: sign committee, K = 1 and K = 2
+# ----------------------------------------------------------------------------
+
+def _bvn_orthant(a, b, c):
+    """P(X < a, Y < b) for standard bivariate normals of correlation c (Owen's T form)."""
+    s = math.sqrt(max(1.0 - c * c, 0.0))
+    a = np.where(a == 0.0, 1e-300, a)
+    b = np.where(b == 0.0, 1e-300, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ta = np.where(s > 0, (b - c * a) / (a * s), np.sign(b - c * a) * np.sign(a) * np.inf)
+        tb = np.where(s > 0, (a - c * b) / (b * s), np.sign(a - c * b) * np.sign(b) * np.inf)
+    ta = np.nan_to_num(ta, nan=0.0)
+    tb = np.nan_to_num(tb, nan=0.0)
+    beta = np.where(a * b < 0, 0.5, 0.0)
+    p = 0.5 * ndtr(a) + 0.5 * ndtr(b) - owens_t(a, ta) - owens_t(b, tb) - beta
+    return np.clip(p, 0.0, 1.0)
+
+
+def channel(omega, V, ties="zero", grad=True):
+    """Output probabilities ``Z[y, n]`` and their omega-gradients ``G[y, n, k]`` for the sign committee.
+
+    K = 1: labels (+1, -1). K = 2: labels (+1, -1, 0) for ``ties="zero"``, (+1, -1) for
+    ``ties="plus"``. ``V`` is the K x K covariance of z given omega.
+    """
+    K = omega.shape[1]
+    sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    if K == 1:
+        a = omega[:, 0] / sig[0]
+        Zp, Zm = ndtr(a), ndtr(-a)
+        Z = np.stack([Zp, Zm])
+        if not grad:
+            return Z, None
+        d = _phi(a) / sig[0]
+        return Z, np.stack([d, -d])[:, :, None]
+    a, b = omega[:, 0] / sig[0], omega[:, 1] / sig[1]
+    c = float(np.clip(V[0, 1] / (sig[0] * sig[1]), -1.0, 1.0))
+    Ppp = _bvn_orthant(a, b, c)
+    Pmm = _bvn_orthant(-a, -b, c)
+    Ppm = np.maximum(ndtr(a) - Ppp, 0.0)
+    Pmp = np.maximum(ndtr(-a) - Pmm, 0.0)
+    if ties == "zero":
+        Z = np.stack([Ppp, Pmm, Ppm + Pmp])
+    else:
+        Z = np.stack([Ppp + Ppm + Pmp, Pmm])
+    if not grad:
+        return Z, None
+    s = math.sqrt(max(1.0 - c * c, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ca = ndtr((b - c * a) / s) if s > 0 else (b - c * a > 0).astype(float)
+        cb = ndtr((a - c * b) / s) if s > 0 else (a - c * b > 0).astype(float)
+    fa, fb = _phi(a) / sig[0], _phi(b) / sig[1]
+    gpp = np.stack([fa * ca, fb * cb], axis=-1)                   # d P(++)
+    gmm = np.stack([-fa * (1.0 - ca), -fb * (1.0 - cb)], axis=-1)  # d P(--)
+    gpm = np.stack([fa * (1.0 - ca), -fb * cb], axis=-1)           # d P(+-)
+    gmp = np.stack([-fa * ca, fb * (1.0 - cb)], axis=-1)           # d P(-+)
+    if ties == "zero":
+        G = np.stack([gpp, gmm, gpm + gmp])
+    else:
+        G = np.stack([gpp + gpm + gmp, gmm])
+    return Z, G
+
+
+def energetic(q, ties="zero", need=("r", "psi", "eps")):
+    """Output-channel term: ``Psi_out(q)``, ``r/alpha = E sum_y grad Z grad Z^T / Z`` and the errors.
+
+    ``q`` is K x K (K = 1, 2) with ``rho = I``. Returns a dict with ``psi``, ``r_over_alpha``
+    (K x K), ``eps_gibbs`` and ``eps_bayes``.
+    """
+    q = np.atleast_2d(np.asarray(q, float))
+    K = q.shape[0]
+    V = np.eye(K) - q
+    omega, w, mult = omega_rule(q, V, half=(ties == "zero"))
+    Z, G = channel(omega, V, ties, grad="r" in need)
+    Zc = np.maximum(Z, _Z_FLOOR)
+    out = {}
+    if "psi" in need:
+        out["psi"] = mult * float(np.sum(w * np.sum(Z * np.log(Zc), axis=0)))
+    if "r" in need:
+        M = np.einsum("ynk,ynl->nkl", G / Zc[:, :, None], G)
+        out["r_over_alpha"] = mult * np.einsum("n,nkl->kl", w, M)
+        out["r_over_alpha"] = 0.5 * (out["r_over_alpha"] + out["r_over_alpha"].T)
+    if "eps" in need:
+        out["eps_gibbs"] = 1.0 - mult * float(np.sum(w * np.sum(Z * Z, axis=0)))
+        out["eps_bayes"] = 1.0 - mult * float(np.sum(w * np.max(Z, axis=0)))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Prior (entropic) terms
+# ----------------------------------------------------------------------------
+
+def gaussian_prior(r):
+    """Gaussian prior N(0, I): ``q = I - (I + r)^{-1}`` and ``psi_P0 = Tr r/2 - ln det(I + r)/2``."""
+    r = np.atleast_2d(r)
+    K = r.shape[0]
+    A = np.eye(K) + r
+    q = np.eye(K) - np.linalg.inv(A)
+    sign, logdet = np.linalg.slogdet(A)
+    return 0.5 * (q + q.T), 0.5 * float(np.trace(r)) - 0.5 * logdet
+
+
+def _spin_states(K):
+    return np.array(np.meshgrid(*([[1.0, -1.0]] * K), indexing="ij")).reshape(K, -1).T   # (2^K, K)
+
+
+def binary_prior(r, order=8, reach=9.0):
+    """Binary prior uniform on {-1,1}^K: ``q = E <w><w>^T`` and ``psi_P0`` (exact sum over 2^K states).
+
+    The field ``h = r w0 + r^{1/2} xi`` is integrated by a tensor Gauss-Legendre
+    panel rule in the eigenbasis of r, with panels no wider than the O(1) scale on
+    which the spins' posterior changes in h. ``w0`` runs over the 2^(K-1) classes
+    modulo the global flip (which leaves both q and psi invariant).
+    """
+    r = np.atleast_2d(np.asarray(r, float))
+    r = 0.5 * (r + r.T)
+    K = r.shape[0]
+    lam, U = np.linalg.eigh(r)
+    lam = np.maximum(lam, 0.0)
+    grids = []
+    for l in lam:
+        # panels resolve the O(1) scale in h up to lambda ~ 300; beyond, the spins are frozen
+        # except on ever thinner shells and the rule degrades gracefully (r -> inf is the exact
+        # perfect state, treated separately)
+        width = max(min(1.0, 1.5 / math.sqrt(l)), 0.09) if l > 0 else 2.0
+        edges = np.arange(-reach, reach + 1e-9, width)
+        edges = np.concatenate([edges, [-reach, reach]])
+        t, w = _panels(edges, order)
+        grids.append((t, w * _phi(t)))
+    T = np.array(np.meshgrid(*[g[0] for g in grids], indexing="ij")).reshape(K, -1).T
+    W = np.prod(np.array(np.meshgrid(*[g[1] for g in grids], indexing="ij")).reshape(K, -1), axis=0)
+    keep = W > 1e-22
+    T, W = T[keep], W[keep]
+    W = W / W.sum()
+    noise = T @ (U * np.sqrt(lam)).T                         # r^{1/2} xi in the original basis
+    S = _spin_states(K)                                      # states w
+    quad = 0.5 * np.einsum("sk,kl,sl->s", S, r, S)            # w^T r w / 2
+    w0s = S[S[:, 0] > 0]                                     # classes modulo global flip
+    q = np.zeros((K, K))
+    psi = 0.0
+    for w0 in w0s:
+        h = noise + r @ w0                                   # (n, K)
+        E = h @ S.T - quad                                   # (n, 2^K)
+        m = E.max(axis=1, keepdims=True)
+        p = np.exp(E - m)
+        Zs = p.sum(axis=1)
+        p /= Zs[:, None]
+        lnZ = m[:, 0] + np.log(Zs) - K * _LN2
+        mean = p @ S                                         # <w>, (n, K)
+        q += np.einsum("n,nk,nl->kl", W, mean, mean)
+        psi += float(W @ lnZ)
+    q /= len(w0s)
+    psi /= len(w0s)
+    return 0.5 * (q + q.T), psi
+
+
+def prior_update(r, prior):
+    return gaussian_prior(r) if prior == "gaussian" else binary_prior(r)
+
+
+# ----------------------------------------------------------------------------
+# The fixed-point problem
+# ----------------------------------------------------------------------------
+
+def _project(q):
+    """Symmetrise and clip the spectrum of q into [0, 1] (the Bayes-optimal domain 0 <= q <= rho = I)."""
+    q = 0.5 * (q + q.T)
+    lam, U = np.linalg.eigh(q)
+    lam = np.clip(lam, 0.0, 1.0 - 1e-13)
+    return (U * lam) @ U.T
+
+
+@dataclass
+class _Bayes:
+    """RS (state-evolution) equations of the Bayes-optimal committee at one alpha.
+
+    Coordinates ``x``: K = 1: (q,); K = 2 symmetric: (q_d, q_d + q_a) (the two
+    eigenvalues of q); K = 2 general: (q11, q22, q12); ``nonspecialised``: (q_a,)
+    on the invariant line q_d = 0.
+    """
+
+    alpha: float
+    K: int
+    prior: str
+    ties: str
+    ansatz: str = "symmetric"
+    restricted: bool = False
+
+    def to_matrix(self, x):
+        x = np.asarray(x, float)
+        K = self.K
+        if K == 1:
+            return np.array([[x[0]]])
+        if self.restricted:
+            return _project(0.5 * x[0] * np.ones((2, 2)))
+        if self.ansatz == "symmetric":
+            qd, qp = x
+            return _project(qd * np.eye(2) + 0.5 * (qp - qd) * np.ones((2, 2)))
+        return _project(np.array([[x[0], x[2]], [x[2], x[1]]]))
+
+    def from_matrix(self, q):
+        if self.K == 1:
+            return np.array([q[0, 0]])
+        qd = 0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]
+        qa = 2.0 * q[0, 1]
+        if self.restricted:
+            return np.array([qa])
+        if self.ansatz == "symmetric":
+            return np.array([qd, qd + qa])
+        return np.array([q[0, 0], q[1, 1], q[0, 1]])
+
+    def conjugate(self, q):
+        return self.alpha * energetic(q, self.ties, need=("r",))["r_over_alpha"]
+
+    def update(self, x):
+        q = self.to_matrix(x)
+        if np.linalg.eigvalsh(q)[-1] > 1.0 - 1e-10:
+            # at the boundary q = I (infinite conjugates): hold the iterate there, so that the
+            # engine stops at once; such limits are rejected by the callers (the perfect state of
+            # binary weights is represented exactly by :func:`_perfect`)
+            return np.asarray(x, float).copy()
+        r = self.conjugate(q)
+        qn, _ = prior_update(r, self.prior)
+        return self.from_matrix(qn)
+
+    def evaluate(self, x):
+        q = self.to_matrix(x)
+        e = energetic(q, self.ties)
+        r = self.alpha * e["r_over_alpha"]
+        _, psi_prior = prior_update(r, self.prior)
+        phi = -0.5 * float(np.trace(r @ q)) + psi_prior + self.alpha * e["psi"]
+        return q, r, phi, e
+
+    def problem(self):
+        if self.K == 1 or self.restricted:
+            return engine.FixedPointProblem(("q",) if self.K == 1 else ("q_a",), self.update,
+                                            np.array([0.0]), np.array([1.0]), transforms=("logit",))
+        if self.ansatz == "symmetric":
+            return engine.FixedPointProblem(("q_d", "q_d+q_a"), self.update, np.zeros(2), np.ones(2))
+        return engine.FixedPointProblem(("q11", "q22", "q12"), self.update, np.array([0.0, 0.0, -1.0]),
+                                        np.ones(3))
+
+    def inits(self):
+        if self.K == 1 or self.restricted:
+            vals = (0.3, 0.02, 0.7, 0.95, 0.995) if self.prior == "binary" else (0.5, 0.05, 0.95)
+            return [np.array([v]) for v in vals]
+        if self.ansatz == "symmetric":
+            return [np.array(v) for v in ((0.6, 0.7), (0.3, 0.5), (0.85, 0.9))]
+        return [np.array(v) for v in ((0.7, 0.6, 0.05), (0.9, 0.85, 0.02), (0.4, 0.3, 0.1))]
+
+    def transverse_slope(self, qa, h=1e-6):
+        """d F_{q_d} / d q_d at (q_d = 0, q_a): the non-specialised point attracts specialisation iff < 1."""
+        m = _Bayes(self.alpha, self.K, self.prior, self.ties, "symmetric")
+        return float(m.update(np.array([h, qa]))[0] / h)
+
+
+# ----------------------------------------------------------------------------
+# Solutions
+# ----------------------------------------------------------------------------
+
+def _check(K, alpha, prior, activation, ties, ansatz):
+    K = check_number("K", K, lo=1, hi=2, integer=True)
+    alpha = check_number("alpha", alpha, lo=0.0)
+    if not math.isfinite(alpha):
+        raise ParamError("alpha must be finite")
+    prior = check_choice("prior", prior, PRIORS)
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    ties = check_choice("ties", ties, TIES)
+    ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    return K, alpha, prior, activation, ties, ansatz
+
+
+def _make_solution(name, params, model, x, root, branch, status=None):
+    q, r, phi, e = model.evaluate(x)
+    K = model.K
+    if K == 1:
+        qd, qa = float(q[0, 0]), 0.0
+    else:
+        qd, qa = float(0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]), float(2.0 * q[0, 1])
+    order = {"q_d": qd, "q_a": qa, "q": q.tolist(), "r": r.tolist()}
+    obs = {"q_d": qd, "q_a": qa, "eps_g": e["eps_gibbs"], "eps_bayes": e["eps_bayes"], "free_entropy": phi}
+    if K == 1:
+        order["q_scalar"] = obs["q"] = float(q[0, 0])
+    return Solution(model=name, params=params, order=order, observables=obs, free_energy=-phi,
+                    converged=True, residual=root.residual, iterations=root.iterations, branch=branch,
+                    status=status)
+
+
+def _perfect(name, params, K):
+    """The exact perfect state of binary weights: q = I, infinite conjugates, Phi = -K ln 2."""
+    order = {"q_d": 1.0, "q_a": 0.0, "q": np.eye(K).tolist(), "r": "inf"}
+    obs = {"q_d": 1.0, "q_a": 0.0, "eps_g": 0.0, "eps_bayes": 0.0, "free_entropy": -K * _LN2}
+    if K == 1:
+        obs["q"] = 1.0
+    return Solution(model=name, params=params, order=order, observables=obs, free_energy=K * _LN2,
+                    converged=True, residual=0.0, iterations=0, branch="perfect",
+                    message="exact state (q = I, infinite conjugates)")
+
+
+def _select(name, params, sols, strict):
+    if not sols:
+        msg = "no converged RS solution found from any initialisation"
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
+    sols.sort(key=lambda s: (s.status == "unstable", s.free_energy))
+    for i, s in enumerate(sols):
+        if s.status != "unstable":
+            s.status = "thermodynamic" if i == 0 else "metastable"
+    best = sols[0]
+    best.branches = list(sols)
+    return best
+
+
+def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric", tol=1e-10):
+    """All RS fixed points at one alpha: a list of ``(label, model, Root, attracting)``.
+
+    K = 2: the non-specialised point is solved on its invariant line q_d = 0 (so it
+    is found even where it repels the specialisation direction), the specialised
+    ones from several initialisations with q_d > 0. The exact perfect state of
+    binary weights is not among them.
+    """
+    out = []
+    if K == 1:
+        m = _Bayes(alpha, 1, prior, ties)
+        found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
+        for r in found:
+            att, _ = engine.attracting(m.problem(), r.x)
+            out.append(("poor" if prior == "binary" else "rs", m, r, att))
+        return out
+    ns = _Bayes(alpha, 2, prior, ties, ansatz, restricted=True)
+    found, _ = engine.find_fixed_points(ns.problem(), ns.inits(), tol=tol)
+    for r in found:
+        att_line, _ = engine.attracting(ns.problem(), r.x)
+        slope = ns.transverse_slope(float(r.x[0]))
+        out.append(("nonspecialised", ns, r, bool(att_line and slope < 1.0)))
+    full = _Bayes(alpha, 2, prior, ties, ansatz)
+    found, _ = engine.find_fixed_points(full.problem(), full.inits(), tol=tol, max_iter=150)
+    for r in found:
+        q = full.to_matrix(r.x)
+        qd = 0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]
+        if qd < 1e-6 or np.linalg.eigvalsh(q)[-1] > 1.0 - 1e-8:
+            continue          # the non-specialised point again, or the boundary q = I
+        if any(lbl == "specialised" and np.max(np.abs(full.to_matrix(s.x) - q)) < 1e-6 for lbl, _, s, _ in out):
+            continue
+        att, _ = engine.attracting(full.problem(), r.x)
+        out.append(("specialised", full, r, att))
+    return out
+
+
+def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansatz="symmetric",
+          strict=False):
+    """Bayes-optimal committee machine: RS overlaps q (q_d, q_a), eps_g, eps_bayes, free entropy, branches.
+
+    Aubin et al., NeurIPS 2018 (arXiv:1806.05451), eq. (10) and sec. 3 (committee-symmetric
+    ansatz ``q = q_d I + (q_a/K) 1 1^T``). ``alpha = P/N`` (N the input dimension, not
+    the number of weights K N). K = 1 is the Bayes-optimal perceptron (Gaussian prior:
+    the same RS equations as Gibbs learning of the spherical perceptron at T = 0;
+    binary prior: the Ising perceptron, Gyorgyi 1990).
+
+    Parameters
+    ----------
+    K : 1 or 2 hidden units. alpha : P/N. prior : ``gaussian`` or ``binary``.
+    activation : ``sign``. ties : K = 2 output for a tie, ``zero`` (Aubin et al.: the
+        label is sign(sign z1 + sign z2) with sign(0) = 0, three labels) or ``plus``.
+    ansatz : ``symmetric`` (q_d, q_a) or ``general`` (the full 2 x 2 matrix).
+
+    Returns
+    -------
+    Solution
+        The thermodynamic branch (largest free entropy); all branches in
+        ``.branches`` labelled ``nonspecialised`` (q_d = 0), ``specialised``
+        (q_d > 0) and, for binary weights, the exact ``perfect`` state (q = I);
+        K = 1: ``rs``/``poor``/``perfect``. Non-specialised points that repel the
+        specialisation direction, and fixed points that repel the iteration,
+        are marked ``status="unstable"`` and never chosen.
+    """
+    K, alpha, prior, activation, ties, ansatz = _check(K, alpha, prior, activation, ties, ansatz)
+    params = {"K": K, "alpha": alpha, "prior": prior, "activation": activation, "ties": ties,
+              "ansatz": ansatz}
+    name = "committee.bayes"
+    if alpha == 0:
+        m = _Bayes(0.0, K, prior, ties, ansatz, restricted=(K == 2))
+        x = np.zeros(1)
+        sol = _make_solution(name, params, m, x, engine.Root(x, True, 0.0, 0),
+                             "rs" if K == 1 else "nonspecialised")
+        return _select(name, params, [sol], strict)
+    sols = []
+    for label, m, r, att in bayes_branches(alpha, K, prior, ties, ansatz):
+        sols.append(_make_solution(name, params, m, r.x, r, label, None if att else "unstable"))
+    if prior == "binary":
+        sols.append(_perfect(name, params, K))
+    return _select(name, params, sols, strict)
+
+
+# ----------------------------------------------------------------------------
+# Thresholds: specialisation, spinodal, information-theoretic transition
+# ----------------------------------------------------------------------------
+
+def _ns_point(alpha, K, prior, ties, x0):
+    m = _Bayes(alpha, K, prior, ties, restricted=(K == 2))
+    r = engine.iterate(m.problem(), x0, tol=1e-11)
+    if not r.converged:
+        raise ConvergenceError(f"non-specialised branch lost at alpha={alpha}: {r.message}")
+    return m, r
+
+
+def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi=4.0, tol=1e-7):
+    """Thresholds of the Bayes-optimal committee from its branches (engine spinodal/transition).
+
+    * ``alpha_spec``: where the non-specialised fixed point (q_d = 0) stops attracting
+      the specialisation direction (transverse slope of the map = 1): the
+      algorithmic threshold of AMP from an uninformed start when no spinodal comes first;
+    * ``alpha_spinodal``: where the non-specialised branch ends (saddle-node), if it does
+      before ``alpha_hi`` (K = 1 binary: Gyorgyi's 1.493);
+    * ``alpha_IT`` (binary prior): where its free entropy crosses that of the perfect
+      state, ``-K ln 2`` (K = 1 binary: 1.245).
+
+    K = 1 has no specialisation; ``alpha_spec`` is then absent.
+    """
+    params = {"K": K, "prior": prior, "ties": ties}
+    name = "committee.transitions"
+    restricted = K == 2
+    make = lambda a: _Bayes(a, K, prior, ties, restricted=restricted).problem()   # noqa: E731
+    m0 = _Bayes(alpha_lo, K, prior, ties, restricted=restricted)
+    found, _ = engine.find_fixed_points(m0.problem(), m0.inits())
+    if not found:
+        return Solution.failed(name, params, f"no non-specialised fixed point at alpha={alpha_lo}")
+    x0 = min(found, key=lambda r: r.x[0]).x
+    obs = {}
+    a_end = alpha_hi
+    try:
+        a_sp, x_sp = engine.spinodal(make, alpha_lo, x0, alpha_hi, tol_p=tol)
+        obs["alpha_spinodal"] = a_sp
+        a_end = a_sp
+    except ValueError:
+        obs["alpha_spinodal"] = math.nan
+    path = {alpha_lo: x0}
+
+    def point(a):
+        near = min(path, key=lambda p: abs(p - a))
+        m, r = _ns_point(a, K, prior, ties, path[near])
+        path[a] = r.x
+        return m, r
+
+    if K == 2:
+        def excess(a):
+            m, r = point(a)
+            return m.transverse_slope(float(r.x[0])) - 1.0
+        lo, hi = alpha_lo, a_end * (1 - 1e-9)
+        if excess(lo) < 0 < excess(hi):
+            obs["alpha_spec"] = engine.transition(excess, lo, hi, xtol=tol)
+        else:
+            obs["alpha_spec"] = math.nan
+    if prior == "binary":
+        def dphi(a):
+            m, r = point(a)
+            return m.evaluate(r.x)[2] + K * _LN2
+        hi = a_end * (1 - 1e-9)
+        if dphi(alpha_lo) > 0 > dphi(hi):
+            obs["alpha_IT"] = engine.transition(dphi, alpha_lo, hi, xtol=tol)
+        else:
+            obs["alpha_IT"] = math.nan
+    return Solution(model=name, params=params, observables=obs, branch="nonspecialised",
+                    status="thermodynamic", message="engine: spinodal by continuation, thresholds by brentq")
