@@ -153,6 +153,25 @@ class Model:
         return self.simulate(**params)
 
 
+def lazy(target: str) -> Callable[..., Any]:
+    """A callable for ``"package.module:function"`` that imports the module on first call.
+
+    Registry entries use it so that ``replicon models`` (and the CLI start-up)
+    does not import numba kernels or heavy theory modules it does not need.
+    """
+    module, _, attr = target.partition(":")
+
+    def call(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), attr)(*args, **kwargs)
+
+    call.__name__ = attr
+    call.__qualname__ = f"lazy({target})"
+    call.__doc__ = f"Lazily imported {target}."
+    return call
+
+
 _REGISTRY: dict[str, Model] = {}
 
 

@@ -41,7 +41,7 @@ from scipy.special import log_ndtr, ndtr
 from .._util import ParamError, check_choice, check_number
 from . import engine
 from .gauss import LOG_SQRT2PI, panel_rule
-from .solution import ConvergenceError, Solution
+from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
 STUDENTS = ("gibbs", "bayes")
@@ -289,26 +289,6 @@ def _perfect_solution(model, params):
                     replicon_eigenvalue=1.0, message="exact state (infinite conjugates)")
 
 
-def _select(model, params, sols, strict):
-    """Label statuses by free energy and return the thermodynamic solution carrying all branches.
-
-    Branches already marked ``"unstable"`` (fixed points that repel the
-    iteration: free-entropy saddles) never become thermodynamic.
-    """
-    if not sols:
-        msg = "no converged RS solution found from any initialisation"
-        if strict:
-            raise ConvergenceError(msg)
-        return Solution.failed(model, params, msg)
-    sols.sort(key=lambda s: (s.status == "unstable", s.free_energy))
-    for i, s in enumerate(sols):
-        if s.status != "unstable":
-            s.status = "thermodynamic" if i == 0 else "metastable"
-    best = sols[0]
-    best.branches = list(sols)
-    return best
-
-
 def teacher_branches(alpha, T, weights, inits=None, tol=1e-10):
     """All RS fixed points (q, R) of teacher-student learning found from ``inits``: a list of Roots.
 
@@ -386,7 +366,7 @@ def teacher(alpha=1.0, T=0.0, weights="spherical", student="gibbs", strict=False
     if weights == "ising" and alpha > 0:
         sols.append(_perfect_solution(name, params))
     _label_multiple(sols)
-    return _select(name, params, sols, strict)
+    return select_thermodynamic(name, params, sols, strict)
 
 
 def _label_multiple(sols):
@@ -511,7 +491,7 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
         order = {"q": 0.0, "q_hat": 0.0}
         ent = 0.0 if weights == "spherical" else math.log(2.0)
         obs = {"q": 0.0, "entropy": ent}
-        return _select(name, params, [Solution(model=name, params=params, order=order, observables=obs,
+        return select_thermodynamic(name, params, [Solution(model=name, params=params, order=order, observables=obs,
                                                free_energy=-ent, branch="rs", stable=True,
                                                replicon_eigenvalue=1.0)], strict)
     st = _Storage(alpha, kappa, weights)
@@ -524,7 +504,7 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
                              residual=r.residual, iterations=r.iterations, branch="rs",
                              stable=bool(lam > 0), replicon_eigenvalue=lam))
     _label_multiple(sols)
-    return _select(name, params, sols, strict)
+    return select_thermodynamic(name, params, sols, strict)
 
 
 # ----------------------------------------------------------------------------

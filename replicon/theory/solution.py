@@ -110,3 +110,26 @@ class Solution:
             return f"Solution({self.model}, {self.params}, NOT CONVERGED: {self.message})"
         nb = f", {len(self.branches)} branches" if len(self.branches) > 1 else ""
         return f"Solution({self.model} {tag} [{self.status}], {obs}{nb})"
+
+
+def select_thermodynamic(model: str, params: dict, sols: list["Solution"], strict: bool = False) -> "Solution":
+    """Label the branches at one point and return the thermodynamic one carrying all of them.
+
+    The thermodynamic branch has the lowest free energy among branches not
+    already marked ``"unstable"`` (fixed points that repel the iteration:
+    free-entropy saddles, never thermodynamic); the others become
+    ``"metastable"``. With no solution at all, a failed Solution (or
+    ConvergenceError if ``strict``): never an unconverged point as a result.
+    """
+    if not sols:
+        msg = "no converged RS solution found from any initialisation"
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(model, params, msg)
+    sols.sort(key=lambda s: (s.status == "unstable", s.free_energy))
+    for i, s in enumerate(sols):
+        if s.status != "unstable":
+            s.status = "thermodynamic" if i == 0 else "metastable"
+    best = sols[0]
+    best.branches = list(sols)
+    return best
