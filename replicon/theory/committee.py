@@ -629,3 +629,23 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
             obs["alpha_IT"] = math.nan
     return Solution(model=name, params=params, observables=obs, branch="nonspecialised",
                     status="thermodynamic", message="engine: spinodal by continuation, thresholds by brentq")
+
+
+# ----------------------------------------------------------------------------
+# State evolution of committee AMP
+# ----------------------------------------------------------------------------
+
+def state_evolution(alpha, K=2, prior="gaussian", ties="zero", q0=None, n_iter=20):
+    """State evolution of committee AMP: the RS fixed-point map iterated from ``q0`` (default 0).
+
+    ``q^{t+1} = 2 dpsi_P0/dr at r^t = alpha E[g g^T](q^t)`` (Aubin et al. 2018, eqs. (11)-(12) and
+    sec. 4): the full K x K matrices, one per iteration (shape (n_iter+1, K, K)).
+    """
+    m = _Bayes(alpha, K, prior, ties, "general")
+    q = np.zeros((K, K)) if q0 is None else np.array(q0, float)
+    out = [q]
+    for _ in range(n_iter):
+        r = alpha * energetic(q, ties, need=("r",))["r_over_alpha"]
+        q, _ = prior_update(r, prior)
+        out.append(q)
+    return np.array(out)
