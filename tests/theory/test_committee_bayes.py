@@ -149,3 +149,18 @@ def test_bad_input_is_rejected():
         C.bayes(K=5)
     with pytest.raises(ParamError):
         C.bayes(prior="spherical")
+
+
+@pytest.mark.slow
+def test_energetic_term_matches_nquad():
+    """The polar/Owen-T quadrature of Psi_out and r/alpha equals adaptive nquad over omega (to 1e-9)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_committee import baseline_energetic
+    q = np.array([[0.6, 0.2], [0.2, 0.6]])
+    ref = baseline_energetic(q)
+    ours = C.energetic(q)
+    assert ours["psi"] == pytest.approx(ref[0], abs=1e-9)
+    assert ours["r_over_alpha"][0, 0] == pytest.approx(ref[1], abs=1e-9)
+    assert ours["r_over_alpha"][0, 1] == pytest.approx(ref[2], abs=1e-9)
