@@ -103,7 +103,8 @@ def test_binary_prior_K1_matches_tanh_average():
 
 def test_gaussian_K2_specialisation_is_continuous_near_aubin_value():
     """Aubin et al. 2018, Fig. 2 (left; K = 2, Gaussian weights, sign): the specialisation
-    transition is continuous, at alpha_spec ~ 2.04 (value read from the paper's text/figure;
+    transition is continuous, at alpha_spec ~ 2.04 (the value as we recall it from the paper; its
+    text could not be retrieved in the session that wrote this test, so it awaits a re-check;
     we find 2.052). Below it the thermodynamic state is non-specialised (q_d = 0); just above it the
     specialised branch has small q_d, growing from zero."""
     t = C.bayes_transitions(K=2, prior="gaussian", alpha_lo=1.0, alpha_hi=3.0)
@@ -120,7 +121,8 @@ def test_gaussian_K2_specialisation_is_continuous_near_aubin_value():
 def test_binary_K2_first_order_transition_near_aubin_values():
     """Aubin et al. 2018, Fig. 2 (right; K = 2, binary weights): a first-order transition to perfect
     generalisation at alpha_IT ~ 1.54, while the non-specialised state (AMP's) stays locally stable
-    up to alpha_spec ~ 1.58 (values read from the paper; we find 1.546 and 1.589)."""
+    up to alpha_spec ~ 1.58 (values as we recall them from the paper, awaiting a re-check against
+    its text; we find 1.546 and 1.589)."""
     t = C.bayes_transitions(K=2, prior="binary", alpha_lo=1.0, alpha_hi=2.5)
     assert t["alpha_IT"] == pytest.approx(1.54, abs=0.02)
     assert t["alpha_spec"] == pytest.approx(1.58, abs=0.02)
