@@ -62,7 +62,7 @@ from scipy.special import ndtr, owens_t
 from .._util import ParamError, check_choice, check_number
 from . import engine
 from .gauss import LOG_SQRT2PI, panel_rule
-from .solution import ConvergenceError, Solution
+from .solution import ConvergenceError, Solution, select_thermodynamic
 
 PRIORS = ("gaussian", "binary")
 ACTIVATIONS = ("sign",)
@@ -463,21 +463,6 @@ def _perfect(name, params, K):
                     message="exact state (q = I, infinite conjugates)")
 
 
-def _select(name, params, sols, strict):
-    if not sols:
-        msg = "no converged RS solution found from any initialisation"
-        if strict:
-            raise ConvergenceError(msg)
-        return Solution.failed(name, params, msg)
-    sols.sort(key=lambda s: (s.status == "unstable", s.free_energy))
-    for i, s in enumerate(sols):
-        if s.status != "unstable":
-            s.status = "thermodynamic" if i == 0 else "metastable"
-    best = sols[0]
-    best.branches = list(sols)
-    return best
-
-
 def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric", tol=1e-10):
     """All RS fixed points at one alpha: a list of ``(label, model, Root, attracting)``.
 
@@ -550,13 +535,13 @@ def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansa
         x = np.zeros(1)
         sol = _make_solution(name, params, m, x, engine.Root(x, True, 0.0, 0),
                              "rs" if K == 1 else "nonspecialised")
-        return _select(name, params, [sol], strict)
+        return select_thermodynamic(name, params, [sol], strict)
     sols = []
     for label, m, r, att in bayes_branches(alpha, K, prior, ties, ansatz):
         sols.append(_make_solution(name, params, m, r.x, r, label, None if att else "unstable"))
     if prior == "binary":
         sols.append(_perfect(name, params, K))
-    return _select(name, params, sols, strict)
+    return select_thermodynamic(name, params, sols, strict)
 
 
 # ----------------------------------------------------------------------------
