@@ -26,9 +26,9 @@ from numba import njit
 from .._util import ParamError, check_choice, check_number
 from .measurement import Measurement, over_seeds
 
-ACTIVATIONS = ("erf", "linear")
+ACTIVATIONS = ("erf", "linear", "relu")
 RULES = ("hebb", "perceptron", "adatron", "gd", "optimal")
-_ACT_CODE = {"erf": 0, "linear": 1}
+_ACT_CODE = {"erf": 0, "linear": 1, "relu": 2}
 _RULE_CODE = {r: i for i, r in enumerate(RULES)}
 _SQRT_HALF = 1.0 / math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -38,6 +38,8 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 def _g(x, act):
     if act == 0:
         return math.erf(x * 0.7071067811865476)
+    if act == 2:
+        return x if x > 0.0 else 0.0
     return x
 
 
@@ -45,6 +47,8 @@ def _g(x, act):
 def _dg(x, act):
     if act == 0:
         return 0.7978845608028654 * math.exp(-0.5 * x * x)
+    if act == 2:
+        return 1.0 if x > 0.0 else 0.0          # relu'(0) = 0, as in the theory
     return 1.0
 
 
@@ -140,6 +144,9 @@ def committee_sgd_numpy(J0, B, v0, v_teacher, eta, steps, rng, activation="erf")
         if activation == "erf":
             err = v_teacher @ erf(y * _SQRT_HALF) - v0 @ erf(x * _SQRT_HALF)
             d = _SQRT_2_OVER_PI * np.exp(-0.5 * x * x)
+        elif activation == "relu":
+            err = v_teacher @ np.maximum(y, 0.0) - v0 @ np.maximum(x, 0.0)
+            d = (x > 0).astype(float)
         else:
             err = v_teacher @ y - v0 @ x
             d = np.ones_like(x)
@@ -148,9 +155,21 @@ def committee_sgd_numpy(J0, B, v0, v_teacher, eta, steps, rng, activation="erf")
 
 
 def pair_mean(activation, c11, c12, c22):
-    """``<g(u) g(v)>`` for centred Gaussian (u, v): ``(2/pi) arcsin(c12/sqrt((1+c11)(1+c22)))`` (erf) or ``c12``."""
+    """``<g(u) g(v)>`` for centred Gaussian (u, v).
+
+    erf: ``(2/pi) arcsin(c12/sqrt((1+c11)(1+c22)))`` (Saad & Solla 1995); linear: ``c12``;
+    relu: the degree-1 arc-cosine kernel (Cho & Saul 2009)
+    ``[sqrt(c11 c22 - c12^2) + c12 (pi/2 + arcsin(c12/sqrt(c11 c22)))]/(2 pi)`` (0 if a variance is 0).
+    """
     if activation == "erf":
         return 2.0 / math.pi * np.arcsin(c12 / np.sqrt((1.0 + c11) * (1.0 + c22)))
+    if activation == "relu":
+        c11, c12, c22 = np.broadcast_arrays(*(np.asarray(c, dtype=float) for c in (c11, c12, c22)))
+        prod = c11 * c22
+        live = prod > 0
+        rho = np.clip(c12 / np.sqrt(np.where(live, prod, 1.0)), -1.0, 1.0)
+        val = (np.sqrt(np.maximum(prod - c12 * c12, 0.0)) + c12 * (0.5 * math.pi + np.arcsin(rho))) / (2 * math.pi)
+        return np.where(live, val, 0.0)
     return c12 + 0.0 * c11
 
 

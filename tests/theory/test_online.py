@@ -15,9 +15,10 @@ def _random_covariance(rng, n):
     return C
 
 
-@pytest.mark.parametrize("activation", ["erf", "linear"])
+@pytest.mark.parametrize("activation", ["erf", "linear", "relu"])
 def test_closed_form_averages_match_monte_carlo(activation):
-    """I2, I3, I4, J2 (Saad & Solla 1995 appendix; Goldt et al. 2019 for J2) equal Monte Carlo averages.
+    """I2, I3, I4, J2 (Saad & Solla 1995 appendix; Goldt et al. 2019 for J2; for relu the arc-cosine
+    kernel, the Stein-lemma I3 and the Plackett-path quadrature for I4) equal Monte Carlo averages.
 
     2e6 Gaussian samples of a random 4-d covariance; agreement within 5 standard errors.
     """
@@ -28,6 +29,8 @@ def test_closed_form_averages_match_monte_carlo(activation):
         from scipy.special import erf
         g = erf(z / math.sqrt(2))
         dg = math.sqrt(2 / math.pi) * np.exp(-z * z / 2)
+    elif activation == "relu":
+        g, dg = np.maximum(z, 0.0), (z > 0).astype(float)
     else:
         g, dg = z, np.ones_like(z)
     cases = {
@@ -44,6 +47,134 @@ def test_closed_form_averages_match_monte_carlo(activation):
         assert abs(samples.mean() - float(exact)) <= 5 * se + 1e-12, (name, samples.mean(), float(exact), se)
 
 
+_I4_ORDER = ((0, 0), (0, 1), (1, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 2), (2, 3), (3, 3))
+
+
+def _relu_i4(C, **kw):
+    return float(ol.relu_quad_average(*[C[a, b] for a, b in _I4_ORDER], **kw))
+
+
+def _relu_samples(C, n, seed):
+    z = np.random.default_rng(seed).multivariate_normal(np.zeros(len(C)), C, size=n)
+    return z, np.maximum(z, 0.0), (z > 0).astype(float)
+
+
+def _tallis3(C3):
+    """<Theta(x0) relu(x1) relu(x2)> for a non-singular 3-d covariance, written out independently of the
+    module: Stein's lemma twice (Tallis, JRSS B 23, 223 (1961)) with unit variances,
+    m = r12 P3 + (1/2) sum_{k != q} r1k (r2q - r2k rkq) / (2 pi sqrt(1 - rkq^2)),
+    P3 = 1/8 + (asin r01 + asin r02 + asin r12)/(4 pi) (the trivariate orthant probability),
+    and the 1/2 the probability that the third variable is positive given the other two vanish."""
+    d = np.sqrt(np.diag(C3))
+    r = C3 / np.outer(d, d)
+    p3 = 1 / 8 + (math.asin(r[0, 1]) + math.asin(r[0, 2]) + math.asin(r[1, 2])) / (4 * math.pi)
+    m = r[1, 2] * p3
+    for k in range(3):
+        for q in range(3):
+            if k != q:
+                m += 0.5 * r[1, k] * (r[2, q] - r[2, k] * r[k, q]) / (2 * math.pi * math.sqrt(1 - r[k, q] ** 2))
+    return d[1] * d[2] * m
+
+
+def test_relu_averages_match_monte_carlo_at_singular_covariances():
+    """The ODE evaluates I3, I4 with coinciding units (i = k, a = i, student = teacher): relu I4 at a
+    covariance where u1 = u2 = u3 (rank 2) and I3, I4 at a rank-2 4-d covariance equal Monte Carlo
+    averages (2e6 samples, within 5 standard errors)."""
+    rng = np.random.default_rng(11)
+    G = rng.standard_normal((2, 2))
+    C2 = G @ G.T + 0.1 * np.eye(2)
+    E = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.3, 1.0]])
+    Gr = rng.standard_normal((4, 2))
+    for C in (E @ C2 @ E.T, Gr @ Gr.T):
+        z, g, dg = _relu_samples(C, 2_000_000, 5)
+        cases = (
+            (dg[:, 0] * dg[:, 1] * g[:, 2] * g[:, 3], _relu_i4(C)),
+            (dg[:, 0] * z[:, 1] * g[:, 3], ol.triple_average("relu", C[0, 0], C[0, 1], C[0, 3], C[1, 3], C[3, 3])),
+            (dg[:, 0] * z[:, 3] * g[:, 2], ol.triple_average("relu", C[0, 0], C[0, 3], C[0, 2], C[3, 2], C[2, 2])),
+        )
+        for samples, exact in cases:
+            se = samples.std() / math.sqrt(len(samples))
+            assert abs(samples.mean() - float(exact)) <= 5 * se, (samples.mean(), float(exact), se)
+
+
+def test_relu_averages_at_special_covariances():
+    """The relu closed forms and the I4 quadrature against each other and against elementary values.
+
+    * I4, independent units: <Theta>^2 <relu(u3)> <relu(u4)> = sqrt(c33 c44)/(8 pi);
+    * I4 with u3 = u1, u4 = u2: <relu(u1) relu(u2)> = I2, the arc-cosine kernel (Cho & Saul 2009);
+    * I4 with u1 = u2: the trivariate Stein/Tallis closed form (:func:`_tallis3`), to 1e-12;
+    * I4 with all four equal: <relu(u)^2> = c/2;
+    * I2 = sqrt(c11 c22)(sin t + (pi - t) cos t)/(2 pi), Cho & Saul's angular form; I2(c12 = 0) = <relu>^2;
+    * Price's theorem: dI2/dc12 = J2, dI3/dc23 = <Theta(u) Theta(w)> = J2(c11, c13, c33),
+      dI4/dc34 = P(u > 0) (the 4-d orthant probability, computed on its own), by central differences;
+    * I3 with w = u: <Theta(u) v relu(u)> = c12/2; with u independent of (v, w): c23/4.
+    """
+    rng = np.random.default_rng(2)
+    G = rng.standard_normal((4, 6))
+    C = G @ G.T / 6
+    assert _relu_i4(np.diag([0.7, 1.3, 2.0, 0.5])) == pytest.approx(math.sqrt(2.0 * 0.5) / (8 * math.pi), abs=1e-15)
+    A = C[:2, :2]
+    assert _relu_i4(np.block([[A, A], [A, A]])) == pytest.approx(
+        float(ol.pair_average("relu", A[0, 0], A[0, 1], A[1, 1])), abs=1e-13)
+    E = np.array([[1.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    C3 = C[1:, 1:]
+    assert _relu_i4(E @ C3 @ E.T) == pytest.approx(_tallis3(C3), abs=1e-12)
+    assert _relu_i4(np.full((4, 4), 1.7)) == pytest.approx(0.85, abs=1e-12)
+    c11, c12, c22 = C[0, 0], C[0, 1], C[1, 1]
+    t = math.acos(c12 / math.sqrt(c11 * c22))
+    assert float(ol.pair_average("relu", c11, c12, c22)) == pytest.approx(
+        math.sqrt(c11 * c22) * (math.sin(t) + (math.pi - t) * math.cos(t)) / (2 * math.pi), abs=1e-14)
+    assert float(ol.pair_average("relu", c11, 0.0, c22)) == pytest.approx(math.sqrt(c11 * c22) / (2 * math.pi),
+                                                                           abs=1e-15)
+    h = 1e-6
+    dI2 = (ol.pair_average("relu", c11, c12 + h, c22) - ol.pair_average("relu", c11, c12 - h, c22)) / (2 * h)
+    assert float(dI2) == pytest.approx(float(ol.derivative_pair_average("relu", c11, c12, c22)), abs=1e-8)
+    c13, c23, c33 = C[0, 2], C[1, 2], C[2, 2]
+    dI3 = (ol.triple_average("relu", c11, c12, c13, c23 + h, c33)
+           - ol.triple_average("relu", c11, c12, c13, c23 - h, c33)) / (2 * h)
+    assert float(dI3) == pytest.approx(float(ol.derivative_pair_average("relu", c11, c13, c33)), abs=1e-8)
+    Cp, Cm = C.copy(), C.copy()
+    Cp[2, 3] = Cp[3, 2] = C[2, 3] + h
+    Cm[2, 3] = Cm[3, 2] = C[2, 3] - h
+    d = np.sqrt(np.diag(C))
+    p4 = float(ol.orthant_probability4(C / np.outer(d, d)))
+    assert (_relu_i4(Cp) - _relu_i4(Cm)) / (2 * h) == pytest.approx(p4, abs=1e-7)
+    assert float(ol.triple_average("relu", c11, c12, c11, c12, c11)) == pytest.approx(c12 / 2, abs=1e-15)
+    assert float(ol.triple_average("relu", c11, 0.0, 0.0, c23, c33)) == pytest.approx(c23 / 4, abs=1e-15)
+
+
+def test_orthant_probability_matches_closed_forms_and_monte_carlo():
+    """Plackett's (1954) path integral for P(z > 0) of four Gaussians: 1/16 for independent ones, the
+    trivariate closed form 1/8 + sum asin(r)/(4 pi) when two coincide, and Monte Carlo (2e6 samples,
+    5 standard errors) at a random correlation matrix."""
+    rng = np.random.default_rng(8)
+    G = rng.standard_normal((4, 5))
+    C = G @ G.T
+    d = np.sqrt(np.diag(C))
+    rho = C / np.outer(d, d)
+    assert float(ol.orthant_probability4(np.eye(4))) == pytest.approx(1 / 16, abs=1e-15)
+    r3 = rho[1:, 1:]
+    E = np.array([[1.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    p3 = 1 / 8 + (math.asin(r3[0, 1]) + math.asin(r3[0, 2]) + math.asin(r3[1, 2])) / (4 * math.pi)
+    assert float(ol.orthant_probability4(E @ r3 @ E.T)) == pytest.approx(p3, abs=1e-12)
+    z = rng.multivariate_normal(np.zeros(4), rho, size=2_000_000)
+    samples = np.all(z > 0, axis=1).astype(float)
+    se = samples.std() / math.sqrt(len(samples))
+    assert abs(samples.mean() - float(ol.orthant_probability4(rho))) <= 5 * se
+
+
+def test_relu_quadrature_is_converged():
+    """The default 48 Gauss-Legendre nodes agree with 160 to 1e-10 at a random, a rank-2 and a
+    diagonal-block (u1 = u2, as on the ODE's diagonal) covariance."""
+    rng = np.random.default_rng(4)
+    G = rng.standard_normal((4, 6))
+    G2 = rng.standard_normal((4, 2))
+    E = np.array([[1.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    G3 = rng.standard_normal((3, 3))
+    for C in (G @ G.T / 6, G2 @ G2.T, E @ (G3 @ G3.T) @ E.T):
+        assert _relu_i4(C) == pytest.approx(_relu_i4(C, n_nodes=160), abs=1e-10)
+
+
 def test_looped_and_vectorised_rhs_agree():
     """The explicit-sum RHS (used by sympy) equals the vectorised one (Saad & Solla eqs. 9-10), with noise."""
     rng = np.random.default_rng(3)
@@ -55,6 +186,49 @@ def test_looped_and_vectorised_rhs_agree():
     dQl, dRl = ol.committee_rhs_looped(Q.tolist(), R.tolist(), T.tolist(), 0.7, "erf", sigma=0.3)
     np.testing.assert_allclose(dQ, np.array(dQl), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(dR, np.array(dRl), rtol=1e-12, atol=1e-14)
+
+
+def test_relu_rhs_uses_every_i4_entry_correctly():
+    """relu: the ODE computes only the distinct I4[i, k, a, b] (i <= k, a <= b) and fills the rest by
+    symmetry; its dQ equals dQ built from I4 broadcast over every index combination. The noise term at
+    the perfect solution Q = R = T = 1 is eta^2 s^2 <Theta Theta> = eta^2 s^2 (1/2 on, 1/4 off the diagonal),
+    the only non-zero part of the flow there."""
+    rng = np.random.default_rng(6)
+    K, M, eta = 2, 3, 0.6
+    C = _random_covariance(rng, K + M)
+    Q, R, T = C[:K, :K], C[:K, K:], C[K:, K:]
+    ode = ol.CommitteeODE(K, M, eta, "relu", T=T, sigma=0.4)
+    dQ, dR, _ = ode.derivatives(Q, R, ode.v0)
+    d = np.diag(C)
+    i4 = ol.quad_average("relu", d[:K, None, None, None], C[:K, :K, None, None], d[None, :K, None, None],
+                         C[:K, None, :, None], C[:K, None, None, :], C[None, :K, :, None], C[None, :K, None, :],
+                         d[None, None, :, None], C[None, None, :, :], d[None, None, None, :])
+    c = np.concatenate([np.ones(K), -np.ones(M)])
+    i3 = ol.triple_average("relu", d[:K, None, None], C[:K, :, None], C[:K, None, :], C[None, :, :],
+                           d[None, None, :])
+    drive = -(i3 @ c)
+    second = np.einsum("ikab,a,b->ik", i4, c, c) + 0.16 * ol.derivative_pair_average(
+        "relu", d[:K, None], C[:K, :K], d[None, :K])
+    np.testing.assert_allclose(dQ, eta * (drive[:, :K] + drive[:, :K].T) + eta ** 2 * second, rtol=1e-12)
+    np.testing.assert_allclose(dR, eta * drive[:, K:], rtol=1e-12)
+    ode = ol.CommitteeODE(2, 2, eta, "relu", sigma=0.4)
+    dQ, dR, _ = ode.derivatives(np.eye(2), np.eye(2), ode.v0)
+    np.testing.assert_allclose(dR, 0.0, atol=1e-13)
+    np.testing.assert_allclose(dQ, eta ** 2 * 0.16 * np.array([[0.5, 0.25], [0.25, 0.5]]), atol=1e-13)
+    with pytest.raises(ParamError):
+        ol.committee_rhs_looped(Q.tolist(), R.tolist(), T.tolist(), eta, "relu")
+
+
+def test_relu_committee_learns():
+    """relu K = M = 2, eta = 0.2 (the CLI example): the ODE integrates to alpha = 50, eps_g starts at the
+    value of the initial overlaps (arc-cosine kernel) and falls by more than a factor 5."""
+    sol = ol.committee_online(K=2, M=2, eta=0.2, activation="relu", alpha_max=50)
+    assert sol.converged
+    o = sol.observables
+    Q0, R0 = np.diag([0.5, 0.5]), np.diag([1e-3, 1e-3])
+    assert o["eps_g"][0] == pytest.approx(ol.committee_eps_g(Q0, R0, np.eye(2), activation="relu"), abs=1e-15)
+    assert o["eps_g_final"] < o["eps_g"][0] / 5
+    assert "plateau_height" not in o
 
 
 @pytest.mark.parametrize("K", [2, 3, 4])
