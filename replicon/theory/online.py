@@ -912,7 +912,8 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     ----------
     K, M : student and teacher hidden units.
     eta : learning rate (> 0). ``eta_v`` : second-layer rate (default ``eta``).
-    activation : ``"erf"`` (``g(x) = erf(x/sqrt 2)``) or ``"linear"``.
+    activation : ``"erf"`` (``g(x) = erf(x/sqrt 2)``), ``"linear"`` or ``"relu"`` (``max(0, x)``;
+        I4 by quadrature, :func:`relu_quad_average`; no plateau/linearisation outputs).
     Q0, R0, R0_diag, T : initial conditions (see :func:`committee_initial_state`);
         scalars or full matrices.
     sigma : teacher label-noise standard deviation. weight_decay : gamma.
