@@ -413,3 +413,47 @@ register(Model(
     references="Aubin, Maillard, Barbier, Krzakala, Macris & Zdeborova, NeurIPS 2018 (arXiv:1806.05451); "
                "Gyorgyi PRA 41, 7097 (1990) for K = 1",
 ))
+
+
+# ---------------------------------------------------------------------------
+# Gibbs learning of the tree committee machine (issue 6): committee.gibbs,
+# committee.gibbs_transition. theory: replicon/theory/committee_gibbs.py;
+# simulation: replicon/simulate/committee_mc.py (both imported lazily).
+# ---------------------------------------------------------------------------
+
+_TREE_PARAMS = [
+    Param("K", 3, "hidden units (odd; disjoint receptive fields of N/K inputs)", kind="int", lo=1, hi=7),
+    Param("alpha", 1.0, "examples per weight P/N (N = total number of weights)", lo=0.0),
+    Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
+    Param("weights", "spherical", "weight prior: spherical (|J_k|^2 = N/K) or ising (J_i = +-1)",
+          kind="choice", choices=("spherical", "ising")),
+    Param("arch", "tree", "architecture (only the tree committee is implemented)", kind="choice",
+          choices=("tree",)),
+]
+
+register(Model(
+    name="committee.gibbs",
+    summary="teacher-student Gibbs learning of the tree committee machine (odd K, sign), RS, all branches",
+    params=_TREE_PARAMS,
+    solve=lazy("replicon.theory.committee_gibbs:gibbs"),
+    outputs={"R": "student-teacher overlap per branch", "q": "overlap of two students per branch",
+             "eps_g": "generalisation error of the committee output",
+             "eps_hidden": "per-hidden-unit error arccos(R)/pi", "eps_t": "training error per example",
+             "entropy": "entropy per weight", "free_entropy": "log Z / N"},
+    grid_parameter="alpha",
+    references="Schwarze & Hertz, Europhys. Lett. 20, 375 (1992); J. Phys. A 26 (1993); "
+               "Engel & Van den Broeck ch. 12",
+))
+
+register(Model(
+    name="committee.gibbs_transition",
+    summary="Ising tree committee: first-order transition to perfect generalisation and spinodal",
+    params=[Param("K", 3, "hidden units (odd)", kind="int", lo=1, hi=7),
+            Param("T", 0.0, "training temperature", lo=0.0),
+            Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
+    solve=lazy("replicon.theory.committee_gibbs:gibbs_transition"),
+    outputs={"alpha_transition": "free entropies of the poor and perfect states cross",
+             "alpha_spinodal": "the poor branch ends",
+             "R_poor_at_transition": "per-branch overlap of the poor branch at the transition"},
+    references="Schwarze & Hertz 1992; K = 1: Gyorgyi 1990 (1.245, 1.493)",
+))
