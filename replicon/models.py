@@ -440,6 +440,17 @@ register(Model(
              "eps_g": "generalisation error of the committee output",
              "eps_hidden": "per-hidden-unit error arccos(R)/pi", "eps_t": "training error per example",
              "entropy": "entropy per weight", "free_entropy": "log Z / N"},
+    simulate=lazy("replicon.simulate.committee_mc:simulate_tree"),
+    sim_params=[
+        Param("N", 120, "total number of weights (a multiple of K)", kind="int", lo=1),
+        Param("seeds", 8, "independent realisations (data and dynamics)", kind="int", lo=1),
+        Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+        Param("sweeps", None, "measured Metropolis sweeps (default 300; needs T > 0)", kind="int", lo=1,
+              allow_none=True),
+        Param("burn", None, "equilibration sweeps (default 300)", kind="int", lo=0, allow_none=True),
+    ],
+    compare={"x": "alpha", "grid": "0.5:4:4", "N": [60, 120, 240], "seeds": 12,
+             "observables": ["eps_g", "R", "q", "eps_t"]},
     grid_parameter="alpha",
     references="Schwarze & Hertz, Europhys. Lett. 20, 375 (1992); J. Phys. A 26 (1993); "
                "Engel & Van den Broeck ch. 12",
