@@ -402,6 +402,16 @@ register(Model(
               kind="choice", choices=("symmetric", "general")),
     ],
     solve=_committee_bayes_solve,
+    simulate=lazy("replicon.simulate.committee_amp:committee_amp_point"),
+    sim_params=[
+        Param("N", 1000, "input dimension", kind="int", lo=2),
+        Param("seeds", 4, "independent teacher instances", kind="int", lo=1),
+        Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+        Param("n_iter", 100, "AMP iterations (from a small random start)", kind="int", lo=1),
+        Param("damping", 1.0, "AMP damping d in (0, 1]", lo=0, hi=1, lo_open=True),
+    ],
+    compare={"x": "alpha", "grid": "0.5:2.5:5", "N": [500, 1000], "seeds": 4,
+             "observables": ["q_d", "q_a", "eps_g", "eps_bayes"]},
     outputs={
         "q_d": "diagonal part of q = q_d I + (q_a/K) 1 1^T (specialisation)",
         "q_a": "uniform part of q",

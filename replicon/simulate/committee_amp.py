@@ -155,3 +155,124 @@ def committee_amp(N=2000, alpha=1.5, K=2, prior="gaussian", ties="zero", n_iter=
                                                       "damping": damping},
                        N=N, seeds=kids, samples=samples, coords={"iteration": it},
                        axes={k: "iteration" for k in samples})
+
+
+def label_probabilities(omega, V, ties="zero"):
+    """P(label | z ~ N(omega, V)) for the sign committee: rows (+1, -1) for K = 1, (+1, -1, 0) for K = 2
+    with ``ties="zero"``, (+1, -1) with ``ties="plus"``; columns are examples."""
+    K = omega.shape[1]
+    sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    if K == 1:
+        a = omega[:, 0] / sig[0]
+        return np.stack([ndtr(a), ndtr(-a)])
+    a, b = omega[:, 0] / sig[0], omega[:, 1] / sig[1]
+    c = float(np.clip(V[0, 1] / (sig[0] * sig[1]), -1.0, 1.0))
+    Ppp, Pmm = _orthant(a, b, c), _orthant(-a, -b, c)
+    if ties == "zero":
+        return np.stack([Ppp, Pmm, np.maximum(1.0 - Ppp - Pmm, 0.0)])
+    return np.stack([1.0 - Pmm, Pmm])
+
+
+def _committee_labels(X, W, K, ties):
+    h = np.sign(X @ W).sum(axis=1)
+    if K == 2 and ties == "plus":
+        return np.where(h >= 0, 1.0, -1.0)
+    return np.sign(h)
+
+
+def committee_amp_point(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansatz="symmetric",
+                        N=1000, seeds=4, seed=0, n_iter=100, damping=1.0, n_test=20000):
+    """AMP at convergence on independent teacher instances, reported with committee.bayes's observable names.
+
+    Per seed: AMP (Aubin et al. 2018, Algorithm 1) for ``n_iter`` iterations from W_hat = 0;
+    ``q_d``, ``q_a`` from ``q = W_hat^T W_hat / N`` (K = 1: ``q``); on ``n_test`` fresh inputs,
+    ``eps_g`` is the 0-1 error of a sample from AMP's marginals (each row of W drawn from its
+    posterior marginal: Gaussian prior N(W_hat_i, C_i); binary prior the exact 2^K-state law of the
+    row given AMP's last fields A, B) against the teacher's
+    label, and ``eps_bayes`` the error of the label maximising P(y | omega = X W_hat/sqrt N, V = mean C).
+    ``activation`` and ``ansatz`` are accepted for registry symmetry (sign only; AMP is not restricted
+    to an ansatz). ``ties`` as in ``replicon.theory.committee``.
+    """
+    if K not in (1, 2):
+        raise ParamError("K must be 1 or 2")
+    if prior not in ("gaussian", "binary"):
+        raise ParamError("prior must be gaussian or binary")
+    if activation != "sign":
+        raise ParamError("activation must be sign")
+    N = int(N)
+    rows = []
+    kids = child_seeds(seed, int(seeds))
+    for s in kids:
+        rng = np.random.default_rng(s)
+        X, W, y = teacher_data(N, alpha, K, prior, ties, rng)
+        W_hat, C, A, B = _amp_final(X, y, K, prior, ties, n_iter, damping, rng)
+        q = W_hat.T @ W_hat / N
+        if prior == "binary" and np.trace(C.mean(axis=0)) < 1e-10:
+            W_s = np.where(W_hat >= 0, 1.0, -1.0)   # collapsed posterior: the estimate is a spin configuration
+        else:
+            W_s = _sample_marginals(W_hat, C, B, A, prior, rng)
+        Xt = rng.standard_normal((int(n_test), N)) / math.sqrt(N)
+        y_t = _committee_labels(Xt, W, K, ties)
+        eps_g = float(np.mean(_committee_labels(Xt, W_s, K, ties) != y_t))
+        Z = label_probabilities(Xt @ W_hat, C.mean(axis=0), ties)
+        labels = np.array([1.0, -1.0, 0.0])[: Z.shape[0]]
+        eps_b = float(np.mean(labels[np.argmax(Z, axis=0)] != y_t))
+        if K == 1:
+            rows.append({"q": float(q[0, 0]), "q_d": float(q[0, 0]), "q_a": 0.0, "eps_g": eps_g,
+                         "eps_bayes": eps_b})
+        else:
+            rows.append({"q_d": float(0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]), "q_a": float(2 * q[0, 1]),
+                         "eps_g": eps_g, "eps_bayes": eps_b})
+    samples = {k: np.array([r[k] for r in rows]) for k in rows[0]}
+    return Measurement(model="committee.bayes", params={"K": K, "alpha": alpha, "prior": prior,
+                                                        "activation": activation, "ties": ties,
+                                                        "ansatz": ansatz},
+                       N=N, seeds=kids, samples=samples)
+
+
+def _amp_final(X, y, K, prior, ties, n_iter, damping, rng, init_scale=1e-2):
+    """Run committee AMP (as :func:`run_amp`) from a small random W_hat; return W_hat, C and the last fields A, B.
+
+    The random start (entries N(0, init_scale^2)) breaks the exact hidden-unit symmetry of
+    W_hat = 0 (from zero the K columns stay identical and q_d = 0 forever). AMP stops when
+    the posterior variance has collapsed (mean trace of C < 1e-10: the teacher is recovered)
+    or an iterate is not finite (the last finite one is kept).
+    """
+    P, N = X.shape
+    Xs = X / math.sqrt(N)
+    W_hat = init_scale * rng.standard_normal((N, K))
+    C = np.broadcast_to(np.eye(K), (N, K, K)).copy()
+    g = np.zeros((P, K))
+    A, B = np.zeros((K, K)), np.zeros((N, K))
+    for _ in range(n_iter):
+        V = C.mean(axis=0)
+        if np.trace(V) < 1e-10:
+            break
+        with np.errstate(all="ignore"):
+            omega = Xs @ W_hat - g @ V
+            g_new = output_gradient(y, omega, V, ties)
+            A_new = g_new.T @ g_new / N
+            B_new = Xs.T @ g_new + W_hat @ A_new
+            W_new, C_new = prior_denoiser(A_new, B_new, prior)
+        if not (np.all(np.isfinite(W_new)) and np.all(np.isfinite(C_new))):
+            break
+        g, A, B = g_new, A_new, B_new
+        W_hat = (1 - damping) * W_hat + damping * W_new
+        C = (1 - damping) * C + damping * C_new
+    return W_hat, C, A, B
+
+
+def _sample_marginals(W_hat, C, B_field, A, prior, rng):
+    """One student drawn from AMP's row marginals (Gaussian N(W_hat_i, C_i); binary: exact 2^K-state law)."""
+    N, K = W_hat.shape
+    if prior == "gaussian":
+        L = np.linalg.cholesky(C + 1e-15 * np.eye(K))
+        return W_hat + np.einsum("nkl,nl->nk", L, rng.standard_normal((N, K)))
+    S = _states(K)
+    E = B_field @ S.T - 0.5 * np.einsum("sk,kl,sl->s", S, A, S)
+    E -= E.max(axis=1, keepdims=True)
+    p = np.exp(E)
+    cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+    pick = np.minimum((cum < rng.random((N, 1))).sum(axis=1), len(S) - 1)
+    return S[pick]
+
