@@ -57,7 +57,6 @@ The replicon (AT) eigenvalue is not computed here (``stable`` is None).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations_with_replacement
 
@@ -67,7 +66,7 @@ from scipy.special import comb, log_ndtr, ndtr
 from .._util import ParamError, check_choice, check_number
 from . import engine
 from .gauss import LOG_SQRT2PI
-from .perceptron import (ising_entropy, ising_prior, spherical_entropy, spherical_prior)
+from .perceptron import _Teacher
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -235,61 +234,21 @@ def tree_energetic(q, R, T=0.0, K=3, n=None):
 # The RS problem for the engine
 # ----------------------------------------------------------------------------
 
-@dataclass
-class _Tree:
-    """RS equations of the tree committee at one point (coordinates as ``perceptron._Teacher``).
+class _Tree(_Teacher):
+    """RS equations of the tree committee at one point: the perceptron's (``perceptron._Teacher``:
+    same coordinates, entropic term, Nishimori line at T = 0) with the majority-vote energetic term."""
 
-    ``T = 0``: solved on the Nishimori line R = q in the single variable q; ``T > 0``: (q, R).
-    """
+    def __init__(self, K, alpha, T, weights):
+        super().__init__(alpha, T, weights)
+        self.K = int(K)
 
-    K: int
-    alpha: float
-    T: float
-    weights: str
-
-    @property
-    def nishimori(self):
-        return self.T == 0
-
-    def conjugates(self, q, R):
-        e = tree_energetic(q, R, self.T, self.K)
-        if self.nishimori:
-            return self.alpha * e["dR"], self.alpha * e["dR"], e
-        return -2.0 * self.alpha * e["dq"], self.alpha * e["dR"], e
-
-    def _qR(self, x):
-        q = float(x[0])
-        R = q if self.nishimori else float(x[1])
-        if R * R >= q:
-            R = math.copysign(math.sqrt(q) * (1 - 1e-12), R)
-        return q, R
-
-    def update(self, x):
-        q, R = self._qR(x)
-        q_hat, R_hat, _ = self.conjugates(q, R)
-        prior = spherical_prior if self.weights == "spherical" else ising_prior
-        qn, Rn = prior(max(q_hat, 0.0), R_hat)
-        return np.array([Rn]) if self.nishimori else np.array([qn, Rn])
+    def energetic(self, q, R):
+        return tree_energetic(q, R, self.T, self.K)
 
     def evaluate(self, x):
         """Order parameters, free entropy per weight and training error at a fixed point."""
-        q, R = self._qR(x)
-        if self.nishimori:
-            R = q
-        q_hat, R_hat, e = self.conjugates(q, R)
-        gs = spherical_entropy(q, R) if self.weights == "spherical" else ising_entropy(q, R, q_hat, R_hat)
-        return {"q": q, "R": R, "q_hat": q_hat, "R_hat": R_hat}, gs + self.alpha * e["G"], e["eps_t"]
-
-    def problem(self):
-        if self.nishimori:
-            return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
-                                            transforms=("logit",))
-        return engine.FixedPointProblem(("q", "R"), self.update, np.array([0.0, -1.0]),
-                                        np.array([1.0, 1.0]), transforms=("logit", "logit"))
-
-    def inits(self):
-        qs = (0.5, 0.05, 0.95) if self.weights == "spherical" else (0.3, 0.02, 0.7, 0.95, 0.995)
-        return [np.array([v]) if self.nishimori else np.array([v, v]) for v in qs]
+        order, f, eps_t, _ = super().evaluate(x)
+        return order, f, eps_t
 
 
 def _check(K, alpha, T, weights, arch):

@@ -197,8 +197,12 @@ class _Teacher:
     def nishimori(self):
         return self.T == 0
 
+    def energetic(self, q, R):
+        """The output channel's term (subclasses: other architectures, e.g. the tree committee)."""
+        return teacher_energetic(q, R, self.T)
+
     def conjugates(self, q, R):
-        e = teacher_energetic(q, R, self.T)
+        e = self.energetic(q, R)
         if self.nishimori:
             return self.alpha * e["dR"], self.alpha * e["dR"], e
         return -2.0 * self.alpha * e["dq"], self.alpha * e["dR"], e
@@ -228,7 +232,7 @@ class _Teacher:
         else:
             gs, gamma_s = ising_entropy(q, R, q_hat, R_hat), ising_gamma(q_hat, R_hat)
         f = gs + self.alpha * e["G"]
-        lam = 1.0 - self.alpha * gamma_s * e["gamma"]
+        lam = 1.0 - self.alpha * gamma_s * e["gamma"] if "gamma" in e else None
         return {"q": q, "R": R, "q_hat": q_hat, "R_hat": R_hat}, f, e["eps_t"], lam
 
     def problem(self):
