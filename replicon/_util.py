@@ -109,3 +109,19 @@ def to_plain(x):
             return "inf" if x > 0 else "-inf"
         return x
     return x
+
+
+def as_matrix(value, shape, name, diag_scalar):
+    """A scalar becomes a ``shape`` matrix (on the diagonal if ``diag_scalar``, else filled); an array
+    is checked to have ``shape``. Raises ParamError naming ``name`` otherwise."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0 or arr.size == 1:
+        x = float(arr.ravel()[0])
+        if diag_scalar:
+            m = np.zeros(shape)
+            np.fill_diagonal(m, x)
+            return m
+        return np.full(shape, x)
+    if arr.shape != shape:
+        raise ParamError(f"{name} must be a number or a {shape[0]}x{shape[1]} matrix, got shape {arr.shape}")
+    return arr.copy()

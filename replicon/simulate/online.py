@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .._util import ParamError, check_choice, check_number
+from .._util import ParamError, as_matrix, check_choice, check_number
 from .measurement import Measurement, over_seeds
 
 ACTIVATIONS = ("erf", "linear", "relu")
@@ -208,20 +208,6 @@ def student_weights(Q0, R0, B, T, rng):
     return C @ B + L @ Z
 
 
-def _matrix(value, shape, diag_scalar):
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0 or arr.size == 1:
-        x = float(arr.ravel()[0])
-        if diag_scalar:
-            m = np.zeros(shape)
-            np.fill_diagonal(m, x)
-            return m
-        return np.full(shape, x)
-    if arr.shape != shape:
-        raise ParamError(f"expected a number or a {shape[0]}x{shape[1]} matrix, got shape {arr.shape}")
-    return arr.copy()
-
-
 def measure_grid(alpha_max, n_points, spacing, N):
     """Step indices for measurements: the theory's grid rounded to whole steps (unique, ends at alpha_max*N)."""
     alpha_max = float(alpha_max)
@@ -260,11 +246,11 @@ def committee_online_sgd(N=1000, seeds=10, seed=0, K=3, M=3, eta=0.5, activation
     weight_decay = check_number("weight_decay", weight_decay, lo=0)
     alpha_max = check_number("alpha_max", alpha_max, lo=0, lo_open=True)
     eta_v = eta if eta_v is None else check_number("eta_v", eta_v, lo=0, lo_open=True)
-    Qm = _matrix(Q0, (K, K), True)
-    Rm = _matrix(R0, (K, M), False)
+    Qm = as_matrix(Q0, (K, K), "Q0", True)
+    Rm = as_matrix(R0, (K, M), "R0", False)
     for i in range(min(K, M)):
         Rm[i, i] += R0_diag or 0.0
-    Tm = np.eye(M) if T is None else _matrix(T, (M, M), True)
+    Tm = np.eye(M) if T is None else as_matrix(T, (M, M), "T", True)
     vs0 = np.broadcast_to(np.asarray(v0, float), (K,)).copy()
     vt = np.broadcast_to(np.asarray(v_teacher, float), (M,)).copy()
     steps = measure_grid(alpha_max, n_points, spacing, N)

@@ -60,7 +60,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, root
 
-from .._util import ParamError, check_choice, check_number
+from .._util import ParamError, as_matrix, check_choice, check_number
 from .gauss import H, gaussian, panel_rule, phi_over_H
 from .solution import Solution
 
@@ -583,21 +583,6 @@ def _explicit_grid(alpha_grid):
     return g
 
 
-def _as_matrix(value, shape, name, diag_scalar):
-    """Scalar -> matrix (diagonal when ``diag_scalar`` else filled); array -> checked shape."""
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0 or arr.size == 1:
-        x = float(arr.ravel()[0])
-        if diag_scalar:
-            m = np.zeros(shape)
-            np.fill_diagonal(m, x)
-            return m
-        return np.full(shape, x)
-    if arr.shape != shape:
-        raise ParamError(f"{name} must be a number or a {shape[0]}x{shape[1]} matrix, got shape {arr.shape}")
-    return arr.copy()
-
-
 def committee_initial_state(K, M, Q0=0.5, R0=0.0, R0_diag=0.0, T=None):
     """Initial ``(Q, R, T)`` from scalars or matrices, checked to be realisable.
 
@@ -607,12 +592,12 @@ def committee_initial_state(K, M, Q0=0.5, R0=0.0, R0_diag=0.0, T=None):
     ``T`` scalar means ``T * 1_M``; default identity. The joint covariance
     ``[[Q, R], [R^T, T]]`` must be positive semi-definite (it is a Gram matrix).
     """
-    Q = _as_matrix(Q0, (K, K), "Q0", diag_scalar=True)
-    R = _as_matrix(R0, (K, M), "R0", diag_scalar=False)
+    Q = as_matrix(Q0, (K, K), "Q0", diag_scalar=True)
+    R = as_matrix(R0, (K, M), "R0", diag_scalar=False)
     if R0_diag:
         for i in range(min(K, M)):
             R[i, i] += R0_diag
-    Tm = np.eye(M) if T is None else _as_matrix(T, (M, M), "T", diag_scalar=True)
+    Tm = np.eye(M) if T is None else as_matrix(T, (M, M), "T", diag_scalar=True)
     if not np.allclose(Q, Q.T) or not np.allclose(Tm, Tm.T):
         raise ParamError("Q0 and T must be symmetric matrices")
     if np.any(np.diag(Tm) <= 0):
