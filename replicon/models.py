@@ -155,16 +155,6 @@ register(Model(
 # (imported lazily so that `replicon models` stays fast)
 # ---------------------------------------------------------------------------
 
-def _committee_online_solve(**p):
-    from .theory.online import committee_online
-    return committee_online(**p)
-
-
-def _committee_online_simulate(**p):
-    from .simulate.online import committee_online_sgd
-    return committee_online_sgd(**p)
-
-
 def _committee_online_compare_theory(measurement, params):
     """ODE from each seed's own initial (Q, R), on the measurement's alpha grid (fair plateau escape)."""
     from .theory.online import committee_online
@@ -173,16 +163,6 @@ def _committee_online_compare_theory(measurement, params):
     T = measurement.extra.get("T", params.get("T"))
     return [committee_online(**p, Q0=q, R0=r, R0_diag=0.0, T=T, alpha_grid=grid)
             for q, r in zip(measurement.extra["Q0_measured"], measurement.extra["R0_measured"])]
-
-
-def _perceptron_online_solve(**p):
-    from .theory.online import perceptron_online
-    return perceptron_online(**p)
-
-
-def _perceptron_online_simulate(**p):
-    from .simulate.online import perceptron_online_sgd
-    return perceptron_online_sgd(**p)
 
 
 _ONLINE_SIM_PARAMS = [
@@ -215,7 +195,7 @@ register(Model(
         Param("n_points", 200, "number of output points", kind="int", lo=2),
         Param("spacing", "log", "output grid spacing", kind="choice", choices=("log", "linear")),
     ],
-    solve=_committee_online_solve,
+    solve=lazy("replicon.theory.online:committee_online"),
     outputs={
         "alpha": "output grid (examples per input dimension)",
         "eps_g": "generalisation error <(sigma - tau)^2>/2 along alpha",
@@ -230,7 +210,7 @@ register(Model(
         "eta_opt": "learning rate of fastest asymptotic decay (K = M)",
         "eps_g_final": "eps_g at alpha_max",
     },
-    simulate=_committee_online_simulate,
+    simulate=lazy("replicon.simulate.online:committee_online_sgd"),
     sim_params=_ONLINE_SIM_PARAMS,
     compare={"x": "alpha", "N": [500, 1000], "seeds": 5, "observables": ["eps_g"]},
     trajectory="alpha",
@@ -252,7 +232,7 @@ register(Model(
         Param("n_points", 200, "number of output points", kind="int", lo=2),
         Param("spacing", "log", "output grid spacing", kind="choice", choices=("log", "linear")),
     ],
-    solve=_perceptron_online_solve,
+    solve=lazy("replicon.theory.online:perceptron_online"),
     outputs={
         "alpha": "output grid",
         "R": "teacher overlap J.B/N along alpha",
@@ -262,7 +242,7 @@ register(Model(
         "eps_g_final": "eps_g at alpha_max",
         "alpha_eps_final": "alpha_max * eps_g(alpha_max) (0.883 asymptotically for the optimal rule)",
     },
-    simulate=_perceptron_online_simulate,
+    simulate=lazy("replicon.simulate.online:perceptron_online_sgd"),
     sim_params=_ONLINE_SIM_PARAMS,
     compare={"x": "alpha", "N": [500, 2000], "seeds": 5, "observables": ["eps_g"]},
     trajectory="alpha",
@@ -383,11 +363,6 @@ register(Model(
 # theory: replicon/theory/committee.py (imported lazily inside the wrapper)
 # ---------------------------------------------------------------------------
 
-def _committee_bayes_solve(**p):
-    from .theory.committee import bayes
-    return bayes(**p)
-
-
 register(Model(
     name="committee.bayes",
     summary="Bayes-optimal committee machine (K = 1, 2; sign): RS overlaps q_d, q_a, errors, specialisation",
@@ -401,7 +376,7 @@ register(Model(
         Param("ansatz", "symmetric", "overlap ansatz: symmetric (q_d, q_a) or general (full K x K)",
               kind="choice", choices=("symmetric", "general")),
     ],
-    solve=_committee_bayes_solve,
+    solve=lazy("replicon.theory.committee:bayes"),
     simulate=lazy("replicon.simulate.committee_amp:committee_amp_point"),
     sim_params=[
         Param("N", 1000, "input dimension", kind="int", lo=2),
