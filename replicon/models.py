@@ -453,3 +453,16 @@ register(Model(
              "R_poor_at_transition": "per-branch overlap of the poor branch at the transition"},
     references="Schwarze & Hertz 1992; K = 1: Gyorgyi 1990 (1.245, 1.493)",
 ))
+
+register(Model(
+    name="committee.storage",
+    summary="Gardner volume of the tree committee (odd K, spherical weights): q, entropy, RS capacity",
+    params=[Param("K", 3, "hidden units (odd, <= 7 for the saddle point)", kind="int", lo=1, hi=7),
+            Param("alpha", 1.0, "random patterns per weight P/N", lo=0.0)],
+    solve=lazy("replicon.theory.committee_gibbs:storage"),
+    outputs={"q": "overlap of two solutions", "entropy": "log fractional volume per weight",
+             "alpha_c": "RS capacity (q -> 1; known to be replica-unstable for K >= 3)"},
+    references="Barkai, Hansel & Kanter PRL 65, 2312 (1990); Engel et al. PRA 45, 7590 (1992); "
+               "Engel & Van den Broeck ch. 12",
+))
+

@@ -66,7 +66,7 @@ from scipy.special import comb, log_ndtr, ndtr
 from .._util import ParamError, check_choice, check_number
 from . import engine
 from .gauss import LOG_SQRT2PI
-from .perceptron import _Teacher
+from .perceptron import _Teacher, spherical_entropy, spherical_prior
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -410,3 +410,119 @@ def gibbs_curve(alphas, K=3, T=0.0, weights="spherical"):
                             order=order, observables=obs, free_energy=F, residual=r.residual,
                             iterations=r.iterations, branch=first.branch, message="continuation (one branch)"))
     return out
+
+
+# ----------------------------------------------------------------------------
+# Storage: the Gardner volume of the tree committee (random labels)
+# ----------------------------------------------------------------------------
+
+def _order_statistic_square_sum(n: int, m: int) -> float:
+    """E[sum of the m smallest of n iid X_j^2], X_j half-normal (|z|), by 1-d quadrature.
+
+    The density of the j-th smallest of n iid variables with cdf F is
+    n!/((j-1)!(n-j)!) F^(j-1) (1-F)^(n-j) f; here F(x) = 1 - 2H(x), f = 2 phi(x).
+    """
+    if m <= 0 or n <= 0:
+        return 0.0
+    from .gauss import panel_rule
+
+    t, w = panel_rule(((0.0, 1.0),))
+    keep = t > 0
+    x, wx = t[keep], w[keep]                     # int_0^inf dx phi(x) g(x) = sum wx g
+    S = 2.0 * ndtr(-x)                           # survival of a half-normal
+    F = 1.0 - S
+    total = 0.0
+    for j in range(1, m + 1):
+        c = comb(n, j, exact=True) * j           # n!/((j-1)!(n-j)!)
+        total += c * np.dot(wx, 2.0 * x * x * F ** (j - 1) * S ** (n - j))
+    return float(total)
+
+
+def tree_storage_capacity(K: int) -> float:
+    """RS storage capacity of the tree committee with K (odd) sign hidden units, spherical weights.
+
+    At the RS capacity q -> 1 and the Gardner volume's free entropy is
+    ``[1 - alpha C_K] / (2 (1 - q))`` with ``C_K`` the mean cost of making the
+    majority right: with ``n_+`` of the K independent Gaussian fields positive,
+    the ``max(0, (K+1)/2 - n_+)`` negative fields of smallest modulus must be
+    moved to zero, at cost ``t^2`` each. So ``alpha_c = 1 / C_K`` with
+
+        C_K = sum_{n_+} binom(K, n_+) 2^-K E[sum of the m smallest of K - n_+ half-normal squares],
+
+    alpha = P/N examples per weight (N = all K branches' weights). K = 1 gives
+    Gardner's 2. The RS result is known to be unstable (replica symmetry
+    breaking) for K >= 3 (Barkai, Hansel & Kanter, PRL 65, 2312 (1990); Engel,
+    Köhler, Tschepke, Vollmayr & Zippelius, PRA 45, 7590 (1992)), and grows
+    like sqrt(K) at large K; this function gives the RS number, not the true capacity.
+    """
+    K = check_number("K", K, lo=1, hi=999, integer=True)
+    if K % 2 == 0:
+        raise ParamError(f"K={K} is not allowed; the majority vote needs odd K")
+    need = (K + 1) // 2
+    C = 0.0
+    for n_pos in range(K + 1):
+        m = need - n_pos
+        if m > 0:
+            C += comb(K, n_pos, exact=True) / 2.0 ** K * _order_statistic_square_sum(K - n_pos, m)
+    return 1.0 / C
+
+
+class _TreeStorage(_Tree):
+    """Gardner volume of the tree committee: the teacher problem at R = 0 (labels independent of J)."""
+
+    def __init__(self, K, alpha):
+        super().__init__(K, alpha, 0.0, "spherical")
+
+    def update(self, x):
+        q = float(x[0])
+        e = tree_energetic(q, 0.0, 0.0, self.K)
+        return np.array([spherical_prior(max(-2.0 * self.alpha * e["dq"], 0.0), 0.0)[0]])
+
+    def evaluate(self, x):
+        q = float(x[0])
+        e = tree_energetic(q, 0.0, 0.0, self.K)
+        return q, -2.0 * self.alpha * e["dq"], spherical_entropy(q, 0.0) + self.alpha * e["G"]
+
+    def problem(self):
+        return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
+                                        transforms=("logit",))
+
+
+def storage(K=3, alpha=1.0, strict=False):
+    """Gardner volume of the tree committee (K odd, spherical weights) storing random labels (RS).
+
+    Random labels make the energetic term the teacher problem's at R = 0
+    (``G_E = int prod_k Dt_k ln M(H(-sqrt(q/(1-q)) t_k))``, M the majority-vote
+    polynomial), with the spherical entropic term of the perceptron. Reports the
+    overlap q of two solutions, the entropy and the RS capacity
+    :func:`tree_storage_capacity`; beyond it there is no RS solution. The RS
+    solution of the committee is known to be replica-unstable near capacity
+    (see :func:`tree_storage_capacity`); its AT eigenvalue is not computed here,
+    so ``stable`` is None. K = 1 is Gardner's perceptron.
+    """
+    K = check_number("K", K, lo=1, hi=K_MAX, integer=True)
+    if K % 2 == 0:
+        raise ParamError(f"K={K} is not allowed; the majority vote needs odd K (1, 3, 5, 7)")
+    alpha = check_number("alpha", alpha, lo=0.0)
+    params = {"K": K, "alpha": alpha}
+    name = "committee.storage"
+    a_c = tree_storage_capacity(K)
+    if alpha >= a_c:
+        msg = f"alpha={alpha:g} >= the RS capacity {a_c:.6g} of the K={K} tree committee: no RS solution with q < 1"
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
+    if alpha == 0:
+        sol = Solution(model=name, params=params, order={"q": 0.0, "q_hat": 0.0},
+                       observables={"q": 0.0, "entropy": 0.0, "alpha_c": a_c}, free_energy=0.0, branch="rs")
+        return select_thermodynamic(name, params, [sol], strict)
+    st = _TreeStorage(K, alpha)
+    found, _ = engine.find_fixed_points(st.problem(), [np.array([0.3]), np.array([0.05]), np.array([0.9])])
+    sols = []
+    for r in found:
+        q, q_hat, f = st.evaluate(r.x)
+        sols.append(Solution(model=name, params=params, order={"q": q, "q_hat": q_hat},
+                             observables={"q": q, "entropy": f, "alpha_c": a_c}, free_energy=-f,
+                             residual=r.residual, iterations=r.iterations, branch="rs",
+                             message="RS; replica stability not computed"))
+    return select_thermodynamic(name, params, sols, strict)
