@@ -125,3 +125,20 @@ def as_matrix(value, shape, name, diag_scalar):
     if arr.shape != shape:
         raise ParamError(f"{name} must be a number or a {shape[0]}x{shape[1]} matrix, got shape {arr.shape}")
     return arr.copy()
+
+
+def alpha_grid(alpha_max, n_points=200, spacing="log"):
+    """``n_points`` values of alpha from 0 to exactly ``alpha_max`` (shared by the online ODEs and SGD).
+
+    ``spacing="log"``: 0 followed by ``n_points - 1`` log-spaced values from
+    ``alpha_max * 1e-4`` (at least 1e-3) to ``alpha_max``; ``"linear"``: evenly spaced.
+    """
+    alpha_max = float(alpha_max)
+    n = int(n_points)
+    if spacing == "linear":
+        g = np.linspace(0.0, alpha_max, n)
+    else:
+        lo = min(max(alpha_max * 1e-4, 1e-3), alpha_max / 2)
+        g = np.concatenate([[0.0], np.geomspace(lo, alpha_max, n - 1)])
+    g[-1] = alpha_max
+    return g

@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .._util import ParamError, as_matrix, check_choice, check_number
+from .._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
 from .measurement import Measurement, over_seeds
 
 ACTIVATIONS = ("erf", "linear", "relu")
@@ -210,13 +210,7 @@ def student_weights(Q0, R0, B, T, rng):
 
 def measure_grid(alpha_max, n_points, spacing, N):
     """Step indices for measurements: the theory's grid rounded to whole steps (unique, ends at alpha_max*N)."""
-    alpha_max = float(alpha_max)
-    n = int(n_points)
-    if spacing == "linear":
-        g = np.linspace(0.0, alpha_max, n)
-    else:
-        lo = min(max(alpha_max * 1e-4, 1e-3), alpha_max / 2)
-        g = np.concatenate([[0.0], np.geomspace(lo, alpha_max, n - 1)])
+    g = alpha_grid(alpha_max, n_points, spacing)
     steps = np.unique(np.round(g * N).astype(np.int64))
     steps[-1] = int(round(alpha_max * N))
     return steps

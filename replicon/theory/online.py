@@ -60,7 +60,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, root
 
-from .._util import ParamError, as_matrix, check_choice, check_number
+from .._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
 from .gauss import H, gaussian, panel_rule, phi_over_H
 from .solution import Solution
 
@@ -560,20 +560,8 @@ def committee_rhs_looped(Q, R, T, eta, activation="erf", sigma=0.0, xp=math):
 # ---------------------------------------------------------------------------
 
 def output_grid(alpha_max, n_points=200, spacing="log"):
-    """Output points in alpha: ``n_points`` values from 0 to exactly ``alpha_max``.
-
-    ``spacing="log"``: 0 followed by ``n_points - 1`` log-spaced values from
-    ``alpha_max * 1e-4`` (at least 1e-3) to ``alpha_max``; ``"linear"``: evenly spaced.
-    """
-    alpha_max = float(alpha_max)
-    n = int(n_points)
-    if spacing == "linear":
-        g = np.linspace(0.0, alpha_max, n)
-    else:
-        lo = min(max(alpha_max * 1e-4, 1e-3), alpha_max / 2)
-        g = np.concatenate([[0.0], np.geomspace(lo, alpha_max, n - 1)])
-    g[-1] = alpha_max
-    return g
+    """Output points in alpha: ``n_points`` values from 0 to exactly ``alpha_max`` (see ``_util.alpha_grid``)."""
+    return alpha_grid(alpha_max, n_points, spacing)
 
 
 def _explicit_grid(alpha_grid):

@@ -95,8 +95,7 @@ def test_scan_equals_point_by_point_solves_ising_teacher():
 def test_continued_scan_agrees_with_plain_solves_within_solver_tolerance():
     """Where perceptron.teacher offers hooks['solve_near'], following branches along the grid finds the
     same thermodynamic state as independent solves, to the solver's tolerance (residual < 1e-10)."""
-    if "solve_near" not in TEACHER.hooks:
-        pytest.skip("perceptron.teacher has no continuation hook")
+    assert "solve_near" in TEACHER.hooks
     grid = {"T": [0.0, 0.5], "alpha": [0.8, 1.2, 1.6, 2.0]}
     ds = scan(TEACHER, grid, {"weights": "ising"}, workers=1, progress=False)
     assert ds.attrs["continuation"] == "solve_near"
