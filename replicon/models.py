@@ -466,3 +466,30 @@ register(Model(
                "Engel & Van den Broeck ch. 12",
 ))
 
+
+
+# ---------------------------------------------------------------------------
+# Large-K limit of the Bayes-optimal committee (issue 6): committee.bayes_largek.
+# theory: replicon/theory/committee_largek.py (imported lazily)
+# ---------------------------------------------------------------------------
+
+register(Model(
+    name="committee.bayes_largek",
+    summary="Bayes-optimal sign committee, K -> infinity at alpha_tilde = P/(K N): q_d, q_a, eps_g, all branches",
+    params=[
+        Param("alpha_tilde", 8.0, "examples per first-layer weight, alpha/K = P/(K N)", lo=0),
+        Param("prior", "gaussian", "weight prior", kind="choice", choices=("gaussian", "binary")),
+    ],
+    solve=lazy("replicon.theory.committee_largek:bayes_large_k"),
+    outputs={
+        "q_d": "diagonal part of q = q_d I + (q_a/K) 1 1^T (specialisation)",
+        "q_a": "uniform part of q (= 1 - q_d at leading order in K)",
+        "Q": "effective output overlap (2/pi)(arcsin q_d + q_a)",
+        "eps_g": "Gibbs (posterior-sample) 0-1 test error, arccos(Q)/pi",
+        "eps_bayes": "0-1 test error of the Bayes-optimal label, arccos(sqrt Q)/pi",
+        "free_entropy": "RS free entropy per input dimension and hidden unit (Phi/K)",
+    },
+    grid_parameter="alpha_tilde",
+    references="Aubin, Maillard, Barbier, Krzakala, Macris & Zdeborova, NeurIPS 2018 (arXiv:1806.05451), "
+               "large-K limit derived in replicon/theory/committee_largek.py",
+))
