@@ -493,3 +493,42 @@ register(Model(
     references="Aubin, Maillard, Barbier, Krzakala, Macris & Zdeborova, NeurIPS 2018 (arXiv:1806.05451), "
                "large-K limit derived in replicon/theory/committee_largek.py",
 ))
+
+
+# ---------------------------------------------------------------------------
+# K -> infinity limit of Gibbs learning of the tree committee (issue 6):
+# committee.gibbs_largek, committee.gibbs_largek_transition.
+# theory: replicon/theory/committee_largek_gibbs.py (imported lazily)
+# ---------------------------------------------------------------------------
+
+register(Model(
+    name="committee.gibbs_largek",
+    summary="teacher-student Gibbs learning of the tree committee, K -> infinity at alpha = P/N (arcsine kernel), "
+            "RS, all branches",
+    params=[
+        Param("alpha", 1.0, "examples per weight P/N (N = total number of weights, all K branches)", lo=0.0),
+        Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
+        Param("weights", "spherical", "weight prior", kind="choice", choices=("spherical", "ising")),
+    ],
+    solve=lazy("replicon.theory.committee_largek_gibbs:gibbs_large_k"),
+    outputs={"R": "student-teacher overlap per branch", "q": "overlap of two students per branch",
+             "R_eff": "output-level overlap (2/pi) arcsin R", "q_eff": "(2/pi) arcsin q",
+             "eps_g": "generalisation error of the committee output, arccos(R_eff)/pi",
+             "eps_hidden": "per-hidden-unit error arccos(R)/pi", "eps_t": "training error per example",
+             "entropy": "entropy per weight", "free_entropy": "log Z / N"},
+    grid_parameter="alpha",
+    references="Schwarze & Hertz, Europhys. Lett. 20, 375 (1992); J. Phys. A 26 (1993); "
+               "Engel & Van den Broeck ch. 12; limit derived in replicon/theory/committee_largek_gibbs.py",
+))
+
+register(Model(
+    name="committee.gibbs_largek_transition",
+    summary="Ising tree committee, K -> infinity: first-order transition to perfect generalisation and spinodal",
+    params=[Param("T", 0.0, "training temperature", lo=0.0),
+            Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
+    solve=lazy("replicon.theory.committee_largek_gibbs:gibbs_large_k_transition"),
+    outputs={"alpha_transition": "free entropies of the poor and perfect states cross",
+             "alpha_spinodal": "the poor branch ends",
+             "R_poor_at_transition": "per-branch overlap of the poor branch at the transition"},
+    references="Schwarze & Hertz 1992 (discontinuous transition, wide metastable region)",
+))

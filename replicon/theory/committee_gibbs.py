@@ -51,7 +51,24 @@ always).
 At ``T = 0`` the Nishimori line ``R = q`` holds (Gibbs = posterior sample), as for the
 perceptron. Ising weights have the exact perfect state ``R = q = 1`` (free entropy 0)
 at every alpha and a first-order transition to it (:func:`gibbs_transition`).
-The replicon (AT) eigenvalue is not computed here (``stable`` is None).
+
+**Replicon (AT) eigenvalue.** Expanding the n-replica free entropy around the
+permutation-symmetric RS point with a replicon fluctuation ``delta_k^{ab}`` in each
+branch k, the entropic term is diagonal in k with weight ``1/K`` (each branch holds
+``N/K`` weights) and the energetic term couples branches through
+``e_kl = E[(d^2 ln z / d omega_k d omega_l)^2]`` (``z`` the one-replica output channel
+partition function ``e^{-beta} + (1 - e^{-beta}) M(p)``, ``omega_k`` branch k's cavity mean;
+the replicon combination P - 2Q + R of the four-replica terms is the square of the
+connected second derivative, exactly as for the perceptron). The most dangerous mode
+is branch-uniform (``e_kl >= 0``), with eigenvalue ``sum_kl e_kl``, so
+
+    lambda = 1 - alpha gamma_S gamma_E,   gamma_E = (1 - q)^2 E[ sum_{k,l} (d_k d_l ln z)^2 ],
+
+``gamma_S`` as for the perceptron (1 spherical, ``<(1 - tanh^2)^2>`` Ising). The
+off-diagonal (k != l) terms and the sum over k are essential: the diagonal term of one
+branch alone is O(1/K) and would miss the instability at large K. K = 1 is the
+perceptron's ``gamma``. Derived here (de Almeida & Thouless 1978; Engel & Van den Broeck
+appendix A6 for the perceptron), not taken from Schwarze & Hertz.
 """
 
 from __future__ import annotations
@@ -61,6 +78,7 @@ from functools import lru_cache
 from itertools import combinations_with_replacement
 
 import numpy as np
+from numba import njit
 from scipy.special import comb, log_ndtr, ndtr
 
 from .._util import ParamError, check_choice, check_number
@@ -74,6 +92,7 @@ ARCHS = ("tree",)
 K_MAX = 7
 _Q_MAX = 1.0 - 1e-13
 _S_FLOOR = 1e-300
+_Z_MIN = 1e-200
 
 
 def _log_phi(x):
@@ -133,6 +152,74 @@ def _vote_counts(x):
     return d
 
 
+@njit(cache=True)
+def _counts_without(x, i, skip1, skip2, d):
+    """Fill d[0..] with the distribution of the number of +1 votes of row i of x, skipping two columns."""
+    K = x.shape[1]
+    d[:] = 0.0
+    d[0] = 1.0
+    m = 0
+    for k in range(K):
+        if k == skip1 or k == skip2:
+            continue
+        xk = x[i, k]
+        for j in range(m + 1, 0, -1):
+            d[j] = d[j] * (1.0 - xk) + d[j - 1] * xk
+        d[0] *= 1.0 - xk
+        m += 1
+
+
+@njit(cache=True)
+def _majority_kernel(x, grad):
+    """M(x) and the tie probabilities dM/dx_k, row by row (O(K^3) per row, no temporaries)."""
+    n, K = x.shape
+    h = (K - 1) // 2
+    M = np.empty(n)
+    D = np.empty((n, K))
+    d = np.empty(K + 1)
+    for i in range(n):
+        _counts_without(x, i, -1, -1, d)
+        s = 0.0
+        for j in range(h + 1, K + 1):
+            s += d[j]
+        M[i] = s
+        if grad:
+            for k in range(K):
+                _counts_without(x, i, k, -1, d)
+                D[i, k] = d[h]
+    return M, D
+
+
+@njit(cache=True)
+def _hessian_square_kernel(p, g, gp, c, z):
+    """Per row: sum_{k,l} (d_k d_l ln z)^2 for z = eps + c M(p(x)), with dp_k/dx_k = g_k, d2p_k/dx_k^2 = gp_k.
+
+    M is multilinear: d_k d_k M = 0, d_k d_l M = P(others of k, l: (K-1)/2 - 1 votes +1)
+    - P(... (K-1)/2 votes +1). Rows with z = 0 (underflow, zero weight) give 0.
+    """
+    n, K = p.shape
+    h = (K - 1) // 2
+    out = np.zeros(n)
+    d = np.empty(K + 1)
+    zk = np.empty(K)
+    for i in range(n):
+        zi = z[i]
+        if not zi > 0.0:                                          # marked as zero weight
+            continue
+        for k in range(K):
+            _counts_without(p, i, k, -1, d)
+            zk[k] = c * d[h] * g[i, k] / zi                       # d_k ln z
+            hkk = c * d[h] * gp[i, k] / zi - zk[k] * zk[k]
+            out[i] += hkk * hkk
+        for k in range(K):
+            for l in range(k + 1, K):
+                _counts_without(p, i, k, l, d)
+                dkl = (d[h - 1] if h >= 1 else 0.0) - d[h]
+                hkl = c * dkl * g[i, k] * g[i, l] / zi - zk[k] * zk[l]
+                out[i] += 2.0 * hkl * hkl
+    return out
+
+
 def majority(x, grad=True):
     """``M(x)`` = P(majority of independent Bernoulli(x_k) votes is +1) and ``dM/dx_k`` (tie of the others)."""
     n, K = x.shape
@@ -145,15 +232,8 @@ def majority(x, grad=True):
             return M, None
         D = np.stack([b + c - 2.0 * b * c, a + c - 2.0 * a * c, a + b - 2.0 * a * b], axis=1)
         return M, D
-    M = _vote_counts(x)[:, (K + 1) // 2:].sum(axis=1)
-    if not grad:
-        return M, None
-    D = np.empty_like(x)
-    half = (K - 1) // 2
-    for k in range(K):
-        others = np.delete(x, k, axis=1)
-        D[:, k] = _vote_counts(others)[:, half]
-    return M, D
+    M, D = _majority_kernel(np.ascontiguousarray(x, dtype=np.float64), bool(grad))
+    return M, (D if grad else None)
 
 
 @lru_cache(maxsize=64)
@@ -188,12 +268,15 @@ def _rule(widths, K, n=None):
     return t, w
 
 
-def tree_energetic(q, R, T=0.0, K=3, n=None):
+def tree_energetic(q, R, T=0.0, K=3, n=None, gamma=True):
     """Energetic term ``G_E^K(q, R)`` of the tree committee and its derivatives.
 
-    Returns ``G``, ``dq``, ``dR`` (partial derivatives at fixed T) and ``eps_t``
-    (training error per example, ``-dG_E/dbeta``). See the module docstring for the
-    integral; derivatives are taken under it (``dM/dx_k`` = tie probability of the others).
+    Returns ``G``, ``dq``, ``dR`` (partial derivatives at fixed T), ``eps_t``
+    (training error per example, ``-dG_E/dbeta``) and, if ``gamma``, the energetic
+    replicon factor ``gamma = (1-q)^2 E[sum_{k,l} (d^2 ln z/d omega_k d omega_l)^2]`` (module
+    docstring) with its diagonal part ``gamma_diag`` (k = l terms only). See the module
+    docstring for the integral; derivatives are taken under it (``dM/dx_k`` = tie
+    probability of the others).
     """
     q = min(max(q, 1e-300), _Q_MAX)
     s2 = q - R * R
@@ -227,7 +310,25 @@ def tree_energetic(q, R, T=0.0, K=3, n=None):
         eps_t = 2.0 * np.dot(W, Mt * np.exp(log_eps + np.log(np.maximum(Ms_minus, _S_FLOOR)) - lz))
     else:
         eps_t = 0.0
-    return {"G": float(G), "dq": float(dq), "dR": float(dR), "eps_t": float(eps_t)}
+    out = {"G": float(G), "dq": float(dq), "dR": float(dR), "eps_t": float(eps_t)}
+    if gamma:
+        # derivatives in x_k = omega_k / sqrt(1-q) = b t_k, so (1-q)^2 (d_omega^2 ln z)^2 = (d_x^2 ln z)^2
+        x = b * t1
+        g1 = np.exp(_log_phi(x))
+        p_full = ndtr(x)[idx]
+        c = math.exp(log_1me)
+        z = math.exp(log_eps) + c * Ms
+        z = np.where(z > _Z_MIN, z, 0.0)      # underflowed rows carry zero teacher weight (T = 0: tau = p)
+        frob = _hessian_square_kernel(np.ascontiguousarray(p_full), np.ascontiguousarray(g1[idx]),
+                                      np.ascontiguousarray((-x * g1)[idx]), c, z)
+        out["gamma"] = float(2.0 * np.dot(W, Mt * frob))
+        # the k = l part alone: (d_k^2 ln z)^2 with d_k^2 z = c D_k (-x_k phi(x_k))
+        zs = np.where(z > 0, z, 1.0)[:, None]
+        zk = c * Ds * g1[idx] / zs
+        hkk = c * Ds * (-x * g1)[idx] / zs - zk * zk
+        diag = np.where(z > 0, (hkk * hkk).sum(axis=1), 0.0)
+        out["gamma_diag"] = float(2.0 * np.dot(W, Mt * diag))
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -242,13 +343,21 @@ class _Tree(_Teacher):
         super().__init__(alpha, T, weights)
         self.K = int(K)
 
-    def energetic(self, q, R):
-        return tree_energetic(q, R, self.T, self.K)
+    _replicon = False
 
-    def evaluate(self, x):
-        """Order parameters, free entropy per weight and training error at a fixed point."""
-        order, f, eps_t, _ = super().evaluate(x)
-        return order, f, eps_t
+    def energetic(self, q, R):
+        return tree_energetic(q, R, self.T, self.K, gamma=self._replicon)
+
+    def evaluate(self, x, replicon=True):
+        """Order parameters, free entropy per weight, training error and replicon eigenvalue at a fixed point.
+
+        ``lambda = 1 - alpha gamma_S gamma_E`` (module docstring); ``replicon=False`` skips it (None).
+        """
+        self._replicon = bool(replicon)
+        try:
+            return super().evaluate(x)
+        finally:
+            self._replicon = False
 
 
 def _check(K, alpha, T, weights, arch):
@@ -284,8 +393,9 @@ def _perfect(name, params):
     obs = {"R": 1.0, "q": 1.0, "eps_g": 0.0, "eps_hidden": 0.0, "eps_t": 0.0, "free_entropy": 0.0,
            "entropy": 0.0}
     return Solution(model=name, params=dict(params), order=order, observables=obs, free_energy=0.0,
-                    converged=True, residual=0.0, iterations=0, branch="perfect",
-                    message="exact state (infinite conjugates)")
+                    converged=True, residual=0.0, iterations=0, branch="perfect", stable=True,
+                    replicon_eigenvalue=1.0,
+                    message="exact state (infinite conjugates; gamma_S = 0, so lambda = 1)")
 
 
 def gibbs_branches(K, alpha, T, weights, inits=None, tol=1e-10):
@@ -311,7 +421,9 @@ def gibbs(K=3, alpha=1.0, T=0.0, weights="spherical", arch="tree", strict=False,
     weights ``rs``; Ising weights ``poor`` (R < 1) and the exact ``perfect`` state (R = q = 1);
     fixed points repelling the iteration are ``unstable``. Observables: ``R``, ``q`` (per
     branch), ``eps_g`` (committee output), ``eps_hidden`` (= arccos(R)/pi, per hidden unit),
-    ``eps_t``, ``entropy``, ``free_entropy``.
+    ``eps_t``, ``entropy``, ``free_entropy``; each branch carries ``replicon_eigenvalue``
+    ``1 - alpha gamma_S gamma_E`` (branch-uniform replicon mode, module docstring) and ``stable``.
+    The K -> infinity limit is :func:`replicon.theory.committee_largek_gibbs.gibbs_large_k`.
     """
     K, alpha, T, weights, arch = _check(K, alpha, T, weights, arch)
     params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": arch}
@@ -323,14 +435,16 @@ def gibbs(K=3, alpha=1.0, T=0.0, weights="spherical", arch="tree", strict=False,
             order = {"q": 0.0, "R": 0.0, "q_hat": 0.0, "R_hat": 0.0}
             f = 0.0 if weights == "spherical" else math.log(2.0)
             eps_t = 0.5 if T > 0 else 0.0
+            lam = 1.0
         else:
-            order, f, eps_t = model.evaluate(r.x)
+            order, f, eps_t, lam = model.evaluate(r.x)
         obs, F = _observables(order, f, eps_t, T, alpha, K)
         att = r.extra.get("attracting", True)
         label = ("poor" if weights == "ising" else "rs") if att else "unstable"
         sols.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=F,
                              converged=True, residual=r.residual, iterations=r.iterations, branch=label,
-                             status=None if att else "unstable"))
+                             status=None if att else "unstable", stable=None if lam is None else bool(lam > 0),
+                             replicon_eigenvalue=lam))
     if weights == "ising" and alpha > 0:
         sols.append(_perfect(name, params))
     return select_thermodynamic(name, params, sols, strict)
@@ -367,12 +481,12 @@ def gibbs_transition(K=3, T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.
     def free_entropy(a):
         near = min(path, key=lambda p: abs(p - a))
         if near == a:
-            return _Tree(K, a, T, weights).evaluate(path[a])[1]
+            return _Tree(K, a, T, weights).evaluate(path[a], replicon=False)[1]
         r = engine.step_to(make(a), path[near])
         if not r.converged:
             raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
         path[a] = r.x
-        return _Tree(K, a, T, weights).evaluate(r.x)[1]
+        return _Tree(K, a, T, weights).evaluate(r.x, replicon=False)[1]
 
     if free_entropy(alpha_start) < 0:
         return Solution.failed(name, params, f"the perfect state is already thermodynamic at alpha={alpha_start}")
@@ -381,7 +495,7 @@ def gibbs_transition(K=3, T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.
     else:
         a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
     near = min(path, key=lambda p: abs(p - a_tr))
-    order_tr, _, _ = _Tree(K, a_tr, T, weights).evaluate(path[near])
+    order_tr = _Tree(K, a_tr, T, weights).evaluate(path[near], replicon=False)[0]
     R_tr = order_tr["R"]
     obs = {"alpha_transition": a_tr, "alpha_spinodal": a_sp, "R_poor_at_transition": R_tr,
            "eps_g_poor_at_transition": committee_error(math.acos(R_tr) / math.pi, K),
@@ -403,12 +517,13 @@ def gibbs_curve(alphas, K=3, T=0.0, weights="spherical"):
     out = []
     for a, r in engine.follow(lambda a: _Tree(K, a, T, weights).problem(), alphas, x0):
         model = _Tree(K, a, T, weights)
-        order, f, eps_t = model.evaluate(r.x)
+        order, f, eps_t, lam = model.evaluate(r.x)
         obs, F = _observables(order, f, eps_t, T, a, K)
         out.append(Solution(model="committee.gibbs", params={"K": K, "alpha": a, "T": T, "weights": weights,
                                                              "arch": "tree"},
                             order=order, observables=obs, free_energy=F, residual=r.residual,
-                            iterations=r.iterations, branch=first.branch, message="continuation (one branch)"))
+                            iterations=r.iterations, branch=first.branch, stable=bool(lam > 0),
+                            replicon_eigenvalue=lam, message="continuation (one branch)"))
     return out
 
 

@@ -140,3 +140,85 @@ def test_bad_input():
         C.gibbs(arch="fully")
     with pytest.raises(ParamError):
         C.gibbs(T=-1)
+
+
+# ----------------------------------------------------------------------------
+# Replicon (AT) eigenvalue
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("alpha,T,weights", [
+    (0.5, 0.0, "spherical"), (3.0, 0.0, "spherical"), (2.0, 1.0, "spherical"),
+    (1.0, 0.0, "ising"), (1.2, 0.5, "ising"),
+])
+def test_one_branch_replicon_is_the_perceptron(alpha, T, weights):
+    """K = 1: the replicon eigenvalue 1 - alpha gamma_S gamma_E of every branch equals perceptron.teacher's
+    (de Almeida & Thouless 1978; Engel & Van den Broeck appendix A6), and so does ``stable``."""
+    a = C.gibbs(K=1, alpha=alpha, T=T, weights=weights)
+    b = P.teacher(alpha=alpha, T=T, weights=weights)
+    assert [s.branch for s in a.branches] == [s.branch for s in b.branches]
+    for x, y in zip(a.branches, b.branches):
+        assert x.replicon_eigenvalue == pytest.approx(y.replicon_eigenvalue, abs=1e-9)
+        assert x.stable == y.stable
+
+
+def _brute_log_z(x, T):
+    """ln z of one student replica for K = 3: z = eps + (1 - eps) P(majority of sign(x_k + noise) = +1), by an
+    explicit sum over the 8 hidden sign patterns (x_k = omega_k / sqrt(1 - q), unit noise per branch)."""
+    from scipy.special import ndtr
+    eps = math.exp(-1 / T) if T > 0 else 0.0
+    p = ndtr(x)
+    M = np.zeros(len(x))
+    for s in product((1, -1), repeat=3):
+        if sum(s) > 0:
+            M += np.prod([p[:, k] if s[k] > 0 else 1 - p[:, k] for k in range(3)], axis=0)
+    return np.log(eps + (1 - eps) * M)
+
+
+def _brute_gamma(q, R, T, n=72, h=3e-4):
+    """gamma_E for K = 3 by tensor Gauss-Hermite quadrature over the three fields, the teacher's output
+    probability by an explicit sign-pattern sum, and the Hessian of ln z by central finite differences;
+    returns (full sum over k, l; diagonal k = l part)."""
+    from scipy.special import ndtr
+    z, w = hermite(n)
+    t = np.stack(np.meshgrid(z, z, z, indexing="ij"), -1).reshape(-1, 3)
+    W = np.prod(np.stack(np.meshgrid(w, w, w, indexing="ij"), -1).reshape(-1, 3), axis=1)
+    tau = ndtr(R / math.sqrt(q - R * R) * t)
+    Mt = np.zeros(len(t))
+    for s in product((1, -1), repeat=3):
+        if sum(s) > 0:
+            Mt += np.prod([tau[:, k] if s[k] > 0 else 1 - tau[:, k] for k in range(3)], axis=0)
+    x = math.sqrt(q / (1 - q)) * t
+    E = np.eye(3) * h
+    H = np.zeros((len(t), 3, 3))
+    for k in range(3):
+        for l in range(3):
+            H[:, k, l] = (_brute_log_z(x + E[k] + E[l], T) - _brute_log_z(x + E[k] - E[l], T)
+                          - _brute_log_z(x - E[k] + E[l], T) + _brute_log_z(x - E[k] - E[l], T)) / (4 * h * h)
+    full = 2 * np.dot(W, Mt * (H ** 2).sum(axis=(1, 2)))     # the factor 2: both teacher outputs (t -> -t)
+    diag = 2 * np.dot(W, Mt * (np.diagonal(H, axis1=1, axis2=2) ** 2).sum(axis=1))
+    return full, diag
+
+
+@pytest.mark.parametrize("q,R,T", [(0.45, 0.35, 1.0), (0.6, 0.6, 0.0)])
+def test_replicon_factor_against_brute_force_three_branches(q, R, T):
+    """K = 3: gamma_E = (1-q)^2 E[sum_kl (d^2 ln z/d omega_k d omega_l)^2] of tree_energetic (vote-count kernel,
+    symmetric multisets) equals a brute-force evaluation (tensor Gauss-Hermite, explicit sign patterns, Hessian
+    by finite differences), and so does its diagonal part; the off-diagonal (k != l) part is not small."""
+    e = C.tree_energetic(q, R, T, K=3)
+    full, diag = _brute_gamma(q, R, T)
+    assert e["gamma"] == pytest.approx(full, rel=1e-6)
+    assert e["gamma_diag"] == pytest.approx(diag, rel=1e-6)
+    assert e["gamma"] - e["gamma_diag"] > 0.2 * e["gamma"]
+
+
+def test_nishimori_solutions_are_replica_stable():
+    """T = 0 (Gibbs = posterior sample, Nishimori line R = q): the RS solution is replica-stable, lambda > 0, for
+    spherical K = 3 at alpha = 0.5, 2, 6 and for the Ising poor branch at alpha = 0.8 (the perfect state has
+    lambda = 1); lambda < 1 away from alpha = 0 (the energetic factor is positive)."""
+    for a in (0.5, 2.0, 6.0):
+        s = C.gibbs(K=3, alpha=a)
+        assert s.stable is True and 0 < s.replicon_eigenvalue < 1, a
+    s = C.gibbs(K=3, alpha=0.8, weights="ising")
+    poor = s.branch_named("poor")
+    assert poor.stable is True and 0 < poor.replicon_eigenvalue < 1
+    assert s.branch_named("perfect").replicon_eigenvalue == 1.0
