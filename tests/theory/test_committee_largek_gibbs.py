@@ -31,7 +31,7 @@ def test_energetic_term_is_the_limit_of_finite_K(q, R, T):
         assert abs(extrapolated - inf[key]) < 0.2 * abs(gaps[2]), key
 
 
-@pytest.mark.parametrize("alpha", [1.0, 4.0])
+@pytest.mark.parametrize("alpha", [1.0, pytest.param(4.0, marks=pytest.mark.slow)])
 def test_finite_K_solutions_approach_the_large_K_curve(alpha):
     """Spherical, T = 0: the K = 3, 5, 7 RS solutions of committee.gibbs approach the K = infinity solution
     monotonically in K at alpha = 1 and 4: the per-branch overlap R decreases towards R_inf, eps_g increases
