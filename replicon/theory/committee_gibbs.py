@@ -83,8 +83,7 @@ from scipy.special import comb, log_ndtr, ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .gauss import LOG_SQRT2PI
-from .perceptron import _Teacher, spherical_entropy, spherical_prior
+from .perceptron import _beta_eps, _log_phi, _Teacher, spherical_entropy, spherical_prior
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -93,17 +92,6 @@ K_MAX = 7
 _Q_MAX = 1.0 - 1e-13
 _S_FLOOR = 1e-300
 _Z_MIN = 1e-200
-
-
-def _log_phi(x):
-    return -0.5 * x * x - LOG_SQRT2PI
-
-
-def _beta_eps(T):
-    if T == 0:
-        return -np.inf, 0.0
-    le = -1.0 / T
-    return le, math.log(-math.expm1(le))
 
 
 # ----------------------------------------------------------------------------
