@@ -110,9 +110,10 @@ def models(name, as_json):
         if as_json:
             click.echo(json.dumps([{"name": m.name, "summary": m.summary} for m in ms]))
             return
+        width = max(len(m.name) for m in ms)
         for m in ms:
             sim = " [sim]" if m.simulate else ""
-            click.echo(f"{m.name:24s} {m.summary}{sim}")
+            click.echo(f"{m.name:{width}s}  {m.summary}{sim}")
         return
     m = _get_model(name)
     if as_json:
@@ -126,12 +127,12 @@ def models(name, as_json):
         return
     click.echo(f"{m.name}: {m.summary}")
     click.echo("parameters:")
-    for p in m.params:
-        click.echo(f"  {p.name}={p.default!s:10s} {p.allowed():32s} {p.help}")
-    if m.sim_params:
-        click.echo("simulation parameters:")
-        for p in m.sim_params:
-            click.echo(f"  {p.name}={p.default!s:10s} {p.allowed():32s} {p.help}")
+    rows = [(f"{p.name}={p.default}", p) for p in m.params + m.sim_params]
+    width = max((len(r[0]) for r in rows), default=0)
+    for i, (head, p) in enumerate(rows):
+        if i == len(m.params):
+            click.echo("simulation parameters:")
+        click.echo(f"  {head:{width}s}  {p.allowed():32s} {p.help}")
     click.echo("outputs:")
     for k, v in m.outputs.items():
         click.echo(f"  {k:24s} {v}")
