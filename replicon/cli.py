@@ -20,7 +20,7 @@ import click
 import numpy as np
 
 from ._util import ParamError
-from .compare.grid import GRID_HELP, is_grid, parse_grid
+from .compare.grid import is_grid
 
 
 def fail(message: str, code: int = 2):

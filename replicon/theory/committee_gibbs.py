@@ -79,11 +79,11 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 from numba import njit
-from scipy.special import comb, log_ndtr, ndtr
+from scipy.special import comb, ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .perceptron import _beta_eps, _log_phi, _Teacher, spherical_entropy, spherical_prior
+from .perceptron import _beta_eps, _log_phi, _Teacher, poor_to_perfect_transition, spherical_entropy, spherical_prior
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -452,38 +452,11 @@ def gibbs_transition(K=3, T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.
     params = {"K": K, "T": T, "weights": weights}
     name = "committee.gibbs_transition"
     _, roots = gibbs_branches(K, alpha_start, T, weights)
-    poor = [r for r in roots if r.extra.get("attracting")]
-    if not poor:
-        return Solution.failed(name, params, f"no poor-generalisation branch at alpha={alpha_start}")
-    x0 = min(poor, key=lambda r: r.x[0]).x
-
-    def make(a):
-        return _Tree(K, a, T, weights).problem()
-
-    try:
-        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
-    except ValueError:
-        return Solution.failed(name, params, f"the poor branch does not end before alpha={alpha_end}")
-    path = {alpha_start: x0, a_sp: x_sp}
-
-    def free_entropy(a):
-        near = min(path, key=lambda p: abs(p - a))
-        if near == a:
-            return _Tree(K, a, T, weights).evaluate(path[a], replicon=False)[1]
-        r = engine.step_to(make(a), path[near])
-        if not r.converged:
-            raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
-        path[a] = r.x
-        return _Tree(K, a, T, weights).evaluate(r.x, replicon=False)[1]
-
-    if free_entropy(alpha_start) < 0:
-        return Solution.failed(name, params, f"the perfect state is already thermodynamic at alpha={alpha_start}")
-    if free_entropy(a_sp) > 0:
-        a_tr = a_sp
-    else:
-        a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
-    near = min(path, key=lambda p: abs(p - a_tr))
-    order_tr = _Tree(K, a_tr, T, weights).evaluate(path[near], replicon=False)[0]
+    found = poor_to_perfect_transition(lambda a: _Tree(K, a, T, weights), roots, alpha_start, alpha_end, tol,
+                                       evaluate=lambda m, x: m.evaluate(x, replicon=False))
+    if isinstance(found, str):
+        return Solution.failed(name, params, found)
+    a_tr, a_sp, order_tr, x_sp = found
     R_tr = order_tr["R"]
     obs = {"alpha_transition": a_tr, "alpha_spinodal": a_sp, "R_poor_at_transition": R_tr,
            "eps_g_poor_at_transition": committee_error(math.acos(R_tr) / math.pi, K),

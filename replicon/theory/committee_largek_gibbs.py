@@ -64,8 +64,8 @@ import numpy as np
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .perceptron import _Teacher, teacher_energetic
-from .solution import ConvergenceError, Solution, select_thermodynamic
+from .perceptron import _Teacher, poor_to_perfect_transition, teacher_energetic
+from .solution import Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
 TWO_OVER_PI = 2.0 / math.pi
@@ -235,34 +235,11 @@ def gibbs_large_k_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=
     params = {"T": T, "weights": weights}
     name = "committee.gibbs_largek_transition"
     _, roots = gibbs_large_k_branches(alpha_start, T, weights)
-    poor = [r for r in roots if r.extra.get("attracting")]
-    if not poor:
-        return Solution.failed(name, params, f"no poor-generalisation branch at alpha={alpha_start}")
-    x0 = min(poor, key=lambda r: r.x[0]).x
-
-    def make(a):
-        return _LargeK(a, T, weights).problem()
-
-    try:
-        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
-    except ValueError:
-        return Solution.failed(name, params, f"the poor branch does not end before alpha={alpha_end}")
-    path = {alpha_start: x0, a_sp: x_sp}
-
-    def free_entropy(a):
-        near = min(path, key=lambda p: abs(p - a))
-        if near != a:
-            r = engine.step_to(make(a), path[near])
-            if not r.converged:
-                raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
-            path[a] = r.x
-        return _LargeK(a, T, weights).evaluate(path[a])[1]
-
-    if free_entropy(alpha_start) < 0:
-        return Solution.failed(name, params, f"the perfect state is already thermodynamic at alpha={alpha_start}")
-    a_tr = a_sp if free_entropy(a_sp) > 0 else engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
-    near = min(path, key=lambda p: abs(p - a_tr))
-    R_tr = _LargeK(a_tr, T, weights).evaluate(path[near])[0]["R"]
+    found = poor_to_perfect_transition(lambda a: _LargeK(a, T, weights), roots, alpha_start, alpha_end, tol)
+    if isinstance(found, str):
+        return Solution.failed(name, params, found)
+    a_tr, a_sp, order_tr, x_sp = found
+    R_tr = order_tr["R"]
     obs = {"alpha_transition": a_tr, "alpha_spinodal": a_sp, "R_poor_at_transition": R_tr,
            "eps_g_poor_at_transition": math.acos(arcsine_overlap(R_tr)) / math.pi,
            "R_poor_at_spinodal": float(x_sp[-1])}

@@ -61,7 +61,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, root
 
 from .._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
-from .gauss import H, gaussian, panel_rule, phi_over_H
+from .gauss import H, panel_rule, phi_over_H
 from .solution import Solution
 
 COMMITTEE_ACTIVATIONS = ("erf", "linear", "relu")

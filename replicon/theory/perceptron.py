@@ -515,6 +515,57 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
 # The first-order transition of Ising teacher-student learning
 # ----------------------------------------------------------------------------
 
+def poor_to_perfect_transition(model_at, roots, alpha_start, alpha_end, tol, evaluate=None):
+    """Spinodal of the poor branch and its free-entropy crossing with an exact perfect state (f = 0).
+
+    Shared by every model with a poor-generalisation branch and a perfect state of
+    zero free entropy (Ising perceptron, tree committee, its K -> infinity limit).
+    ``model_at(alpha)`` gives an object with ``problem()`` and ``evaluate(x)``
+    (returning ``(order, free_entropy, ...)``); ``roots`` are the fixed points at
+    ``alpha_start``, the attracting one of smallest q being the poor branch. The
+    branch is followed until it ends (``engine.spinodal``); the transition is where
+    its free entropy crosses zero (``engine.transition``), or the spinodal itself
+    if the poor branch stays thermodynamic up to its end.
+
+    Returns ``(alpha_transition, alpha_spinodal, order_at_transition, x_spinodal)``,
+    or a message saying why there is no such transition.
+    """
+    evaluate = evaluate or (lambda m, x: m.evaluate(x))
+    poor = [r for r in roots if r.extra.get("attracting")]
+    if not poor:
+        return f"no poor-generalisation branch at alpha={alpha_start}"
+    x0 = min(poor, key=lambda r: r.x[0]).x
+
+    def make(a):
+        return model_at(a).problem()
+
+    try:
+        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
+    except ValueError:
+        return f"the poor branch does not end before alpha={alpha_end}"
+    path = {alpha_start: x0, a_sp: x_sp}
+
+    def nearest(a):
+        return path[min(path, key=lambda p: abs(p - a))]
+
+    def free_entropy(a):
+        if a not in path:
+            r = engine.step_to(make(a), nearest(a))
+            if not r.converged:
+                raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
+            path[a] = r.x
+        return evaluate(model_at(a), path[a])[1]
+
+    if free_entropy(alpha_start) < 0:
+        return f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
+    if free_entropy(a_sp) > 0:  # poor branch thermodynamic up to its end: the jump is at the spinodal
+        a_tr = a_sp
+    else:
+        a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
+    order_tr = evaluate(model_at(a_tr), nearest(a_tr))[0]
+    return a_tr, a_sp, order_tr, x_sp
+
+
 def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, tol=1e-9):
     """First-order transition to perfect generalisation and the spinodal of the poor branch.
 
@@ -530,47 +581,17 @@ def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, 
         raise ParamError("weights=spherical has no first-order transition; allowed: weights=ising")
     params = {"T": T, "weights": weights}
     name = "perceptron.transition"
-    model0, roots = teacher_branches(alpha_start, T, weights)
-    poor = [r for r in roots if r.extra.get("attracting")]
-    if not poor:
-        return Solution.failed(name, params, f"no poor-generalisation branch at alpha={alpha_start}")
-    x0 = min(poor, key=lambda r: r.x[0]).x
-
-    def make(a):
-        return _Teacher(a, T, weights).problem()
-
-    try:
-        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
-    except ValueError:
-        return Solution.failed(name, params, f"the poor branch does not end before alpha={alpha_end}")
-    path = {alpha_start: x0, a_sp: x_sp}
-
-    def free_entropy(a):
-        near = min(path, key=lambda p: abs(p - a))
-        if near == a:
-            return _Teacher(a, T, weights).evaluate(path[a])[1]
-        r = engine.step_to(make(a), path[near])
-        if not r.converged:
-            raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
-        path[a] = r.x
-        return _Teacher(a, T, weights).evaluate(r.x)[1]
-
-    f_sp = free_entropy(a_sp)
-    if f_sp > 0:  # poor branch thermodynamic up to its end: the jump happens at the spinodal
-        a_tr = a_sp
-    elif free_entropy(alpha_start) < 0:
-        a_tr = alpha_start
-        msg = f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
-        return Solution.failed(name, params, msg)
-    else:
-        a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
-    order_tr, _, _, _ = _Teacher(a_tr, T, weights).evaluate(path[min(path, key=lambda p: abs(p - a_tr))])
+    _, roots = teacher_branches(alpha_start, T, weights)
+    found = poor_to_perfect_transition(lambda a: _Teacher(a, T, weights), roots, alpha_start, alpha_end, tol)
+    if isinstance(found, str):
+        return Solution.failed(name, params, found)
+    a_tr, a_sp, order_tr, x_sp = found
     obs = {
         "alpha_transition": a_tr,
         "alpha_spinodal": a_sp,
         "R_poor_at_transition": order_tr["R"],
         "eps_g_poor_at_transition": math.acos(order_tr["R"]) / math.pi,
-        "R_poor_at_spinodal": float(x_sp[-1]) if T > 0 else float(x_sp[0]),
+        "R_poor_at_spinodal": float(x_sp[-1]),
     }
     return Solution(model=name, params=params, observables=obs, branch="poor", status="thermodynamic",
                     message="engine: spinodal by branch following, transition by free-entropy crossing")
