@@ -532,3 +532,48 @@ register(Model(
              "R_poor_at_transition": "per-branch overlap of the poor branch at the transition"},
     references="Schwarze & Hertz 1992 (discontinuous transition, wide metastable region)",
 ))
+
+
+# ---------------------------------------------------------------------------
+# K -> infinity limit of Gibbs learning of the FULLY CONNECTED committee:
+# committee.gibbs_fully_largek, committee.gibbs_fully_largek_transition.
+# theory: replicon/theory/committee_fully_largek.py (imported lazily)
+# ---------------------------------------------------------------------------
+
+register(Model(
+    name="committee.gibbs_fully_largek",
+    summary="teacher-student Gibbs learning of the fully connected sign committee, K -> infinity at "
+            "alpha_tilde = P/(K N), RS, permutation-symmetric and specialised branches",
+    params=[
+        Param("alpha_tilde", 8.0, "examples per first-layer weight P/(K N)", lo=0.0),
+        Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
+    ],
+    solve=lazy("replicon.theory.committee_fully_largek:gibbs_fully_large_k"),
+    outputs={
+        "R_d": "diagonal (specialised) student-teacher overlap, R = R_d I + (R_a/K) 1 1^T",
+        "R_a": "uniform part of the student-teacher overlap",
+        "q_d": "diagonal part of the overlap of two students, q = q_d I + (q_a/K) 1 1^T",
+        "q_a": "uniform part of the overlap of two students",
+        "c_a": "off-diagonal self-overlap of one student's units, J_k . J_l / N = c_a / K",
+        "R_eff": "output-level student-teacher overlap", "q_eff": "output-level overlap of two students",
+        "eps_g": "generalisation error of the committee output, arccos(R_eff)/pi",
+        "eps_hidden": "per-hidden-unit error arccos(R_d)/pi", "eps_t": "training error per example",
+        "entropy": "entropy per weight (per N K)", "free_entropy": "log Z / (N K)",
+    },
+    grid_parameter="alpha_tilde",
+    references="Schwarze & Hertz, Europhys. Lett. 21, 785 (1993); Schwarze, J. Phys. A 26, 5781 (1993); "
+               "Engel & Van den Broeck ch. 12; limit derived in replicon/theory/committee_fully_largek.py",
+))
+
+register(Model(
+    name="committee.gibbs_fully_largek_transition",
+    summary="fully connected sign committee, K -> infinity: specialisation transition and spinodal in "
+            "alpha_tilde = P/(K N)",
+    params=[Param("T", 0.0, "training temperature", lo=0.0)],
+    solve=lazy("replicon.theory.committee_fully_largek:gibbs_fully_large_k_transition"),
+    outputs={"alpha_spec": "first-order transition: specialised and permutation-symmetric free energies cross",
+             "alpha_spinodal": "the specialised branch ends (saddle-node)",
+             "eps_g_ps": "eps_g plateau of the permutation-symmetric branch",
+             "eps_g_spec": "eps_g of the specialised branch at the transition"},
+    references="Schwarze & Hertz, Europhys. Lett. 21, 785 (1993) (first-order specialisation transition)",
+))

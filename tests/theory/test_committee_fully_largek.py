@@ -1,0 +1,299 @@
+"""Fully connected sign committee, Gibbs learning, K -> infinity (replicon.theory.committee_fully_largek).
+
+The equations are derived in the module docstring (the texts of Schwarze & Hertz 1993 and of Engel &
+Van den Broeck ch. 12 could not be retrieved in the session that wrote them, so no published number is
+asserted here). The evidence: (a) at T = 0 the Gibbs posterior is the Bayes posterior, so the solution
+must coincide with committee_largek.bayes_large_k(prior="gaussian"), computed with a different
+quadrature (committee.energetic) and root finder; (b) the T -> 0+ limit of the full T > 0 equations
+(off the Nishimori line, L maximised) and the high-temperature limit, solved here from its closed form
+with scipy alone; (c) the Bayes-optimal lower bound on the permutation-symmetric plateau; (d) a Monte
+Carlo of the finite-K (25, 51) output channel with correlated student units (c_a != 0) and R != q.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq, minimize_scalar
+
+from replicon._util import ParamError
+from replicon.theory import committee_fully_largek as F
+from replicon.theory import committee_largek as B
+from replicon.theory.perceptron import spherical_entropy, teacher_energetic
+
+G = 2 / math.pi
+EPS_PS0 = math.acos(G) / math.pi               # 0.2803: plateau at T = 0 (posterior sample)
+EPS_BAYES_PS = math.acos(math.sqrt(G)) / math.pi  # 0.2060: Bayes-optimal error of the unspecialised state
+LABELS = {"nonspecialised": "permutation_symmetric", "specialised": "specialised"}
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) T = 0: Gibbs = Bayes posterior sample
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("at", [3.0, 7.5, 8.0, 20.0])
+def test_zero_temperature_coincides_with_bayes_gaussian_prior(at):
+    """At T = 0 every branch (permutation-symmetric, specialised, unstable partner) has the q_d, eps_g,
+    free entropy and status of bayes_large_k(prior="gaussian") to 1e-9, and lies on the Nishimori line:
+    R_d = q_d, c_a = 0 (student self-overlap = the teacher's I), R_a = q_a = 1 - q_d."""
+    s = F.gibbs_fully_large_k(at, 0.0)
+    b = B.bayes_large_k(at, "gaussian")
+    assert len(s.branches) == len(b.branches)
+    for x, y in zip(sorted(s.branches, key=lambda t: t["q_d"]), sorted(b.branches, key=lambda t: t["q_d"])):
+        assert x.branch == LABELS[y.branch] and x.status == y.status
+        assert x["q_d"] == pytest.approx(y["q_d"], abs=1e-9)
+        assert x["eps_g"] == pytest.approx(y["eps_g"], abs=1e-9)
+        assert x["free_entropy"] == pytest.approx(y["free_entropy"], abs=1e-9 * at)
+        assert x["R_d"] == x["q_d"] and x["c_a"] == 0.0
+        assert x["R_a"] == pytest.approx(1 - x["q_d"], abs=1e-15) and x["q_a"] == pytest.approx(1 - x["q_d"], abs=1e-15)
+
+
+def test_zero_temperature_transition_is_the_bayes_one():
+    """The specialisation transition and the spinodal at T = 0 are those of the Bayes-optimal large-K
+    committee (alpha_spec = 7.6802, alpha_spinodal = 7.1692) to the bisection tolerance; eps_g jumps
+    from the plateau arccos(2/pi)/pi to arccos(Q)/pi of the specialised branch."""
+    t = F.gibbs_fully_large_k_transition(0.0)
+    b = B.large_k_transitions("gaussian")
+    assert t.converged
+    assert t["alpha_spec"] == pytest.approx(b["alpha_spec"], abs=1e-7)
+    assert t["alpha_spinodal"] == pytest.approx(b["alpha_spinodal"], abs=1e-7)
+    assert t["q_d_at_spec"] == pytest.approx(b["q_d_at_spec"], abs=1e-6)
+    assert t["alpha_spec"] == pytest.approx(7.6802, abs=1e-4)
+    assert t["eps_g_ps"] == pytest.approx(EPS_PS0, abs=1e-12)
+    assert t["eps_g_spec"] == pytest.approx(math.acos(B.effective_overlap(t["q_d_at_spec"], 1 - t["q_d_at_spec"]))
+                                            / math.pi, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) limits
+# ---------------------------------------------------------------------------------------------
+
+def test_small_temperature_limit_of_the_full_equations_is_the_nishimori_solution():
+    """The T > 0 equations (two order parameters, no Nishimori constraint, L = 1 + c_a maximised) at
+    T = 0.02 reproduce the T = 0 (Nishimori) branches at alpha_tilde = 8: R_d = q_d and c_a = 0 emerge
+    (corrections ~ e^{-1/T}), with the same eps_g and free entropy."""
+    cold = F.gibbs_fully_large_k(8.0, 0.02)
+    zero = F.gibbs_fully_large_k(8.0, 0.0)
+    assert [b.branch for b in cold.branches] == [b.branch for b in zero.branches]
+    for x, y in zip(cold.branches, zero.branches):
+        assert x.status == y.status
+        for k in ("q_d", "R_d", "eps_g", "free_entropy"):
+            assert x[k] == pytest.approx(y[k], abs=1e-7)
+        assert abs(x["c_a"]) < 1e-8
+
+
+def _high_T_limit(lam):
+    """T -> infinity at lambda = alpha_tilde/T, from the closed form (module docstring), scipy only:
+    phi(R) = 1/2 ln(1 - R^2) - lambda arccos(R_eff(R))/pi, R_eff^2 = 2/pi + a^2/(1 - 2/pi),
+    a = (2/pi)(arcsin R - R), sqrt(L) = (1 - 2/pi)/a; the specialised local maximum near R = 1."""
+    def phi(u):
+        R = 1 - math.exp(-u)
+        a = G * (math.asin(R) - R)
+        return 0.5 * math.log1p(-R * R) - lam * math.acos(min(1.0, math.sqrt(G + a * a / (1 - G)))) / math.pi
+    r = minimize_scalar(lambda u: -phi(u), bounds=(2.0, 20.0), method="bounded", options={"xatol": 1e-12})
+    assert 2.01 < r.x < 19.9                     # an interior maximum
+    R = 1 - math.exp(-r.x)
+    a = G * (math.asin(R) - R)
+    return {"R_d": R, "eps_g": math.acos(math.sqrt(G + a * a / (1 - G))) / math.pi,
+            "c_a": ((1 - G) / a) ** 2 - 1, "free_entropy": -r.fun}
+
+
+def test_high_temperature_limit():
+    """Analytic limit (derived in the module docstring): at T -> infinity with lambda = alpha_tilde/T = 30
+    the specialised branch tends to the closed-form maximum (R_d* = 0.99925, eps_g* = 0.06927,
+    c_a* = 0.1472, q_d* = R_d*^2) with 1/T corrections: the deviations halve from T = 10 to T = 20 and
+    their linear extrapolation in 1/T hits the limit to 15% of the T = 20 deviation. The
+    permutation-symmetric free entropy tends to -lambda arccos(sqrt(2/pi))/pi."""
+    lim = _high_T_limit(30.0)
+    sols = {T: F.gibbs_fully_large_k(30.0 * T, T) for T in (10.0, 20.0)}
+    for k in ("R_d", "eps_g", "free_entropy"):
+        d10 = sols[10.0][k] - lim[k]
+        d20 = sols[20.0][k] - lim[k]
+        assert sols[10.0].branch == "specialised"
+        assert 1.7 < d10 / d20 < 2.3, k
+        assert abs(2 * sols[20.0][k] - sols[10.0][k] - lim[k]) < 0.15 * abs(d20), k
+    s = sols[20.0]
+    assert s["c_a"] == pytest.approx(lim["c_a"], abs=1e-4)
+    assert s["q_d"] == pytest.approx(s["R_d"] ** 2, abs=1e-4)
+    ps = s.branch_named("permutation_symmetric")
+    assert ps["free_entropy"] == pytest.approx(-30.0 * EPS_BAYES_PS, rel=2e-3)
+
+
+def test_permutation_symmetric_plateau_falls_to_the_bayes_optimal_bound():
+    """Derived: R_d = q_d = 0 is a fixed point at every alpha_tilde and T, with c_a(T) (hence eps_g)
+    independent of alpha_tilde. At T = 0 its eps_g is the posterior-sample error arccos(2/pi)/pi; at
+    T > 0 the student's units correlate (c_a > 0) and eps_g decreases towards, but never below,
+    arccos(sqrt(2/pi))/pi, the Bayes-optimal error of the unspecialised state (the student becomes a
+    perceptron along the average teacher; T -> infinity: R_eff -> sqrt(2/pi))."""
+    Ts = (0.0, 0.2, 0.5, 1.0, 2.0, 20.0)
+    ps = [F.permutation_symmetric(5.0, T) for T in Ts]
+    eps = [p["eps_g"] for p in ps]
+    ca = [p["c_a"] for p in ps]
+    assert eps[0] == pytest.approx(EPS_PS0, abs=1e-14) and ca[0] == 0.0
+    assert all(e1 > e2 for e1, e2 in zip(eps, eps[1:]))
+    assert all(c1 < c2 for c1, c2 in zip(ca, ca[1:]))
+    assert all(e > EPS_BAYES_PS for e in eps)
+    assert eps[-1] - EPS_BAYES_PS < 1e-4
+    other = F.permutation_symmetric(40.0, 0.5)
+    assert other["eps_g"] == ps[2]["eps_g"] and other["c_a"] == ps[2]["c_a"]
+    assert ps[2].residual == 0.0
+
+
+def test_saddle_point_is_stationary_in_all_three_order_parameters():
+    """Consistency check of the chain rule and of the inner maximisation: at the specialised and the
+    unstable fixed points (T = 0.5, alpha_tilde = 12) the free entropy
+    phi(q_d, R_d, L) = G_S^sph(q_d, R_d) + alpha_tilde G_E^perc(q_eff, R_eff; T), evaluated directly from
+    the effective overlaps, has zero gradient (central differences) and is a maximum in L."""
+    at, T = 12.0, 0.5
+    s = F.gibbs_fully_large_k(at, T)
+    assert sorted(b.status for b in s.branches) == ["metastable", "thermodynamic", "unstable"]
+
+    def phi(q, R, L):
+        qe, Re, _ = F.effective_overlaps(q, R, L)
+        return spherical_entropy(q, R) + at * float(teacher_energetic(qe, Re, T)["G"])
+
+    for b in s.branches:
+        if b.branch != "specialised":
+            continue
+        x = [b["q_d"], b["R_d"], 1 + b["c_a"]]
+        h = 1e-5
+        for i in range(3):
+            xp, xm = list(x), list(x)
+            xp[i] += h
+            xm[i] -= h
+            assert (phi(*xp) - phi(*xm)) / (2 * h) == pytest.approx(0.0, abs=2e-5)
+        h = 1e-3
+        curv = (phi(x[0], x[1], x[2] + h) - 2 * phi(*x) + phi(x[0], x[1], x[2] - h)) / h ** 2
+        assert curv < 0
+
+
+# ---------------------------------------------------------------------------------------------
+# branches at T > 0
+# ---------------------------------------------------------------------------------------------
+
+def test_branches_and_first_order_transition_at_positive_temperature():
+    """T = 0.5: below the spinodal only the permutation-symmetric branch exists; at alpha_tilde = 12 the
+    specialised branch (attracting) is thermodynamic and its unstable partner repels the iteration
+    (spectral radius > 1) and has the highest free energy; eps_g jumps down at the transition."""
+    low = F.gibbs_fully_large_k(8.0, 0.5)
+    assert [b.branch for b in low.branches] == ["permutation_symmetric"]
+    s = F.gibbs_fully_large_k(12.0, 0.5)
+    spec = [b for b in s.branches if b.branch == "specialised"]
+    assert s.branch == "specialised" and s.status == "thermodynamic"
+    unstable = [b for b in spec if b.status == "unstable"]
+    assert len(unstable) == 1 and unstable[0].extra["spectral_radius"] > 1
+    assert unstable[0].free_energy > s.branch_named("permutation_symmetric").free_energy > s.free_energy
+    assert s["eps_g"] < s.branch_named("permutation_symmetric")["eps_g"]
+    assert s["R_d"] > s["q_d"] > s["R_d"] ** 2          # T > 0: off the Nishimori line
+
+
+@pytest.mark.slow
+def test_transition_at_positive_temperature_brackets_the_branch_labels():
+    """T = 0.5 (about 10 s): the engine's transition (alpha_spec ~ 10.715, spinodal ~ 9.79) agrees with
+    the thermodynamic labels of single-point solves just below and above it."""
+    t = F.gibbs_fully_large_k_transition(0.5)
+    assert t.converged and t["alpha_spinodal"] < t["alpha_spec"]
+    below = F.gibbs_fully_large_k(t["alpha_spec"] - 0.01, 0.5)
+    above = F.gibbs_fully_large_k(t["alpha_spec"] + 0.01, 0.5)
+    assert below.branch == "permutation_symmetric" and below.branch_named("specialised").status == "metastable"
+    assert above.branch == "specialised"
+    assert [b.branch for b in F.gibbs_fully_large_k(t["alpha_spinodal"] - 1e-3, 0.5).branches] == \
+        ["permutation_symmetric"]
+
+
+@pytest.mark.slow
+def test_transition_scales_with_temperature_at_high_T():
+    """Analytic limit: alpha_spec / T -> lambda_c, where the closed-form high-temperature free entropies
+    cross (lambda_c = 23.31, solved here with scipy), with 1/T corrections (about 25 s)."""
+    def gap(lam):
+        return _high_T_limit(lam)["free_entropy"] + lam * EPS_BAYES_PS
+    lam_c = brentq(gap, 22.0, 26.0, xtol=1e-10)
+    r = {T: F.gibbs_fully_large_k_transition(T)["alpha_spec"] / T - lam_c for T in (5.0, 10.0)}
+    assert 1.6 < r[5.0] / r[10.0] < 2.4
+    assert abs(2 * r[10.0] - r[5.0]) < 0.2 * abs(r[10.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) the finite-K output channel by Monte Carlo
+# ---------------------------------------------------------------------------------------------
+
+def _apply(f_perp, f_one, v):
+    """f(M) v for M = x_d I + (x_a/K) 1 1^T given f on its eigenvalues (f_perp on 1-perp, f_one on 1)."""
+    m = v.mean(-1, keepdims=True)
+    return f_perp * (v - m) + f_one * m
+
+
+def _mc_errors(K, R_d, R_a, q_d, q_a, c_a, n, rng, chunk=200_000):
+    """P(student != teacher) and P(student a != student b) for committee outputs with Gaussian hidden
+    fields: teacher I, R = R_d I + (R_a/K) 11^T, q = q_d I + (q_a/K) 11^T, C = I + (c_a/K)(11^T - I)."""
+    m, s = R_d + R_a, q_d + q_a
+    c_perp, c_one = 1 - c_a / K, 1 + c_a * (K - 1) / K
+    bad_R = bad_q = 0
+    for _ in range(n // chunk):
+        h0 = rng.standard_normal((chunk, K), dtype=np.float32)
+        zeta = rng.standard_normal((chunk, K), dtype=np.float32)
+        common = _apply(R_d, m, h0) + _apply(math.sqrt(q_d - R_d ** 2), math.sqrt(s - m * m), zeta)
+        out = []
+        for _r in range(2):
+            xi = rng.standard_normal((chunk, K), dtype=np.float32)
+            out.append(np.sign(common + _apply(math.sqrt(c_perp - q_d), math.sqrt(c_one - s), xi)).sum(1) > 0)
+        teacher = np.sign(h0).sum(1) > 0
+        bad_R += np.count_nonzero(out[0] != teacher)
+        bad_q += np.count_nonzero(out[0] != out[1])
+    return bad_R / n, bad_q / n
+
+
+def test_finite_K_channel_with_correlated_units_converges_to_the_limit():
+    """Consistency check (no paper value): Monte Carlo of teacher and two student committees at K = 25, 51
+    with R_d = 0.6, R_a = 0.6, q_d = 0.5, q_a = 1.1 and correlated student units (c_a = 1.5). The
+    disagreement rates extrapolated linearly in 1/K match arccos(R_eff)/pi = 0.3084 and
+    arccos(q_eff)/pi = 0.3227 (channel_overlaps, with the 1 + (2/pi) c_a normalisation) within 4 standard
+    errors; without the normalisation eps_g would be 0.209, with a linear kernel 0.316 (excluded)."""
+    p = (0.6, 0.6, 0.5, 1.1, 1.5)
+    q_eff, R_eff = F.channel_overlaps(*p)
+    lim = (math.acos(R_eff) / math.pi, math.acos(q_eff) / math.pi)
+    linear = math.acos(G * 1.2 / math.sqrt(1 + G * 1.5)) / math.pi
+    rng = np.random.default_rng(1993)
+    n = 800_000
+    est = {K: _mc_errors(K, *p, n, rng) for K in (25, 51)}
+    w25, w51 = -25 / 26, 51 / 26
+    for i in range(2):
+        inf = w25 * est[25][i] + w51 * est[51][i]
+        se = math.hypot(w25, w51) * math.sqrt(lim[i] * (1 - lim[i]) / n)
+        assert abs(inf - lim[i]) < 4 * se
+        assert abs(est[51][i] - lim[i]) < abs(est[25][i] - lim[i])
+    assert abs(w25 * est[25][0] + w51 * est[51][0] - linear) > 4 * math.hypot(w25, w51) * math.sqrt(0.25 / n)
+
+
+# ---------------------------------------------------------------------------------------------
+# input checks and the registry
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kw", [{"alpha_tilde": -1.0}, {"T": -0.1}, {"alpha_tilde": float("nan")},
+                                {"alpha_tilde": float("inf")}, {"T": "hot"}])
+def test_bad_input_is_a_param_error(kw):
+    """Negative, non-finite or non-numeric alpha_tilde or T: ParamError with a one-line message."""
+    args = {"alpha_tilde": 8.0, "T": 0.0, **kw}
+    with pytest.raises(ParamError) as e:
+        F.gibbs_fully_large_k(**args)
+    assert "\n" not in str(e.value)
+    if "T" in kw:
+        with pytest.raises(ParamError):
+            F.gibbs_fully_large_k_transition(kw["T"])
+
+
+def test_no_data_point():
+    """alpha_tilde = 0: nothing learnt, eps_g = 1/2, one branch."""
+    s = F.gibbs_fully_large_k(0.0, 0.3)
+    assert s.converged and s["eps_g"] == 0.5 and len(s.branches) == 1
+
+
+def test_registry_entries():
+    """The registered entries return the module's results."""
+    from replicon.registry import get
+
+    s = get("committee.gibbs_fully_largek").solve(alpha_tilde=8.0, T=0.0)
+    assert s.branch == "specialised"
+    assert s["q_d"] == pytest.approx(F.gibbs_fully_large_k(8.0, 0.0)["q_d"], abs=1e-12)
+    t = get("committee.gibbs_fully_largek_transition").solve(T=0.0)
+    assert t["alpha_spec"] == pytest.approx(7.6802, abs=1e-4)
