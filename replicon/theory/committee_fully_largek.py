@@ -87,6 +87,10 @@ Consequences (derived here):
 * **Specialised branch**: born at a saddle-node (spinodal) with an unstable partner, thermodynamic
   beyond a first-order transition (:func:`gibbs_fully_large_k_transition`).
 
+Range of validity: K -> infinity at fixed T. On the permutation-symmetric branch c_a grows like
+~8 T^2 (numerically: 7.3 at T = 1, 200 at T = 5), so a finite committee is in this regime only for
+K >> c_a (the expansion assumes off-diagonal self-overlaps c_a/K << 1).
+
 Not included: the replicon (AT) eigenvalue (RS stability is not computed: ``stable`` is None),
 corrections in 1/K, the O(1/K) layer alpha = P/N = O(1).
 """
@@ -286,10 +290,33 @@ def _scan_nishimori(model, tol):
 _R_STARTS = 1.0 - np.geomspace(0.95, 1e-6, 18)
 
 
+_U_CURVE = np.linspace(-3.0, 14.0, 52)       # logit(R_d) grid of the T > 0 pre-scan
+
+
+def _curve_starts(model, p):
+    """Approximate roots: sign changes of ``logit F_R - logit R_d`` along the curve q_d = R_d^p."""
+    u = _U_CURVE
+    R = 1.0 / (1.0 + np.exp(-u))
+    g = []
+    for Ri in R:
+        with np.errstate(all="ignore"):
+            Fr = model.update(np.array([Ri ** p, Ri]))[1]
+            g.append(math.log(Fr) - math.log1p(-Fr) if 0 < Fr < 1 else math.nan)
+    g = np.array(g) - u
+    out = []
+    for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0):
+        Rm = 1.0 / (1.0 + math.exp(-0.5 * (u[i] + u[i + 1])))
+        out.append(np.array([Rm ** p, Rm]))
+    return out
+
+
 def _roots_finite_T(model, tol, extra=()):
     prob = model.problem()
     p = 1.0 + model.T / (1.0 + model.T)
-    inits = [np.asarray(x, float) for x in extra] + [np.array([R ** p, R]) for R in _R_STARTS]
+    inits = [np.asarray(x, float) for x in extra]
+    for pc in (1.0, p, 2.0):
+        inits += _curve_starts(model, pc)
+    inits += [np.array([R ** p, R]) for R in _R_STARTS]
     found = []
     for x0 in inits:
         try:
@@ -304,8 +331,13 @@ def _roots_finite_T(model, tol, extra=()):
 def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=()):
     """All specialised fixed points (q_d, R_d > 0) found at one point: a list of ``(engine.Root, attracting)``.
 
-    T = 0: a complete 1-D scan on the Nishimori line. T > 0: Newton (engine.step_to) from a family of
-    starts (and ``extra`` ones), converged distinct roots only. ``attracting`` is the spectral radius
+    T = 0: a complete 1-D scan on the Nishimori line. T > 0: Newton (engine.step_to) from ``extra``
+    starts, from the sign changes of the R_d-residual along the curves q_d = R_d^p (p = 1,
+    1 + T/(1+T), 2) and from a fixed family of starts; converged distinct roots only. At T > 0 this
+    is a search, not a proof of completeness: the attracting specialised root and its unstable partner
+    are found in the tested range (T <= 1, alpha_tilde <= 100); further repelling roots near the
+    permutation-symmetric point may appear (e.g. two at T = 0.2, alpha_tilde = 16) and are reported
+    as unstable. ``attracting`` is the spectral radius
     test of the plain iteration (engine.attracting): repelling roots are the unstable partners.
     """
     alpha_tilde, T = _check(alpha_tilde, T)
