@@ -10,6 +10,7 @@ with scipy alone; (c) the Bayes-optimal lower bound on the permutation-symmetric
 Carlo of the finite-K (25, 51) output channel with correlated student units (c_a != 0) and R != q.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -27,6 +28,12 @@ EPS_BAYES_PS = math.acos(math.sqrt(G)) / math.pi  # 0.2060: Bayes-optimal error 
 LABELS = {"nonspecialised": "permutation_symmetric", "specialised": "specialised"}
 
 
+@functools.lru_cache(maxsize=None)
+def _solve(at, T):
+    """gibbs_fully_large_k, computed once per point for the whole module (tests only read it)."""
+    return F.gibbs_fully_large_k(at, T)
+
+
 # ---------------------------------------------------------------------------------------------
 # (a) T = 0: Gibbs = Bayes posterior sample
 # ---------------------------------------------------------------------------------------------
@@ -36,7 +43,7 @@ def test_zero_temperature_coincides_with_bayes_gaussian_prior(at):
     """At T = 0 every branch (permutation-symmetric, specialised, unstable partner) has the q_d, eps_g,
     free entropy and status of bayes_large_k(prior="gaussian") to 1e-9, and lies on the Nishimori line:
     R_d = q_d, c_a = 0 (student self-overlap = the teacher's I), R_a = q_a = 1 - q_d."""
-    s = F.gibbs_fully_large_k(at, 0.0)
+    s = _solve(at, 0.0)
     b = B.bayes_large_k(at, "gaussian")
     assert len(s.branches) == len(b.branches)
     for x, y in zip(sorted(s.branches, key=lambda t: t["q_d"]), sorted(b.branches, key=lambda t: t["q_d"])):
@@ -73,7 +80,7 @@ def test_small_temperature_limit_of_the_full_equations_is_the_nishimori_solution
     T = 0.02 reproduce the T = 0 (Nishimori) branches at alpha_tilde = 8: R_d = q_d and c_a = 0 emerge
     (corrections ~ e^{-1/T}), with the same eps_g and free entropy."""
     cold = F.gibbs_fully_large_k(8.0, 0.02)
-    zero = F.gibbs_fully_large_k(8.0, 0.0)
+    zero = _solve(8.0, 0.0)
     assert [b.branch for b in cold.branches] == [b.branch for b in zero.branches]
     for x, y in zip(cold.branches, zero.branches):
         assert x.status == y.status
@@ -139,13 +146,37 @@ def test_permutation_symmetric_plateau_falls_to_the_bayes_optimal_bound():
     assert ps[2].residual == 0.0
 
 
+@pytest.mark.parametrize("T", [0.3, 1.0])
+def test_entropy_is_minus_the_temperature_derivative_of_the_free_energy(T):
+    """Thermodynamic identity: entropy = phi + alpha_tilde eps_t / T equals -dF/dT with F = -T phi (central
+    differences), on the permutation-symmetric branch (its c_a(T) moves with T; by stationarity that
+    does not contribute) and on the specialised branch at alpha_tilde = 30 (followed to T +- h by Newton)."""
+    from replicon.theory import engine
+
+    h = 1e-4
+    ps = [F.permutation_symmetric(5.0, t) for t in (T - h, T, T + h)]
+    assert -(ps[2].free_energy - ps[0].free_energy) / (2 * h) == pytest.approx(ps[1]["entropy"], abs=1e-6)
+    s = F.gibbs_fully_large_k(30.0, T)
+    assert s.branch == "specialised"
+    x = np.array([s["q_d"], s["R_d"]])
+    fe = []
+    for t in (T - h, T + h):
+        m = F._Fully(30.0, t)
+        r = engine.step_to(m.problem(), x, tol=1e-12)
+        assert r.converged
+        fe.append(-t * m.evaluate(r.x)[1])
+    assert -(fe[1] - fe[0]) / (2 * h) == pytest.approx(s["entropy"], abs=1e-6)
+    for b in (ps[1], s):
+        assert 0 < b["eps_t"] < b["eps_g"]
+
+
 def test_saddle_point_is_stationary_in_all_three_order_parameters():
     """Consistency check of the chain rule and of the inner maximisation: at the specialised and the
     unstable fixed points (T = 0.5, alpha_tilde = 12) the free entropy
     phi(q_d, R_d, L) = G_S^sph(q_d, R_d) + alpha_tilde G_E^perc(q_eff, R_eff; T), evaluated directly from
     the effective overlaps, has zero gradient (central differences) and is a maximum in L."""
     at, T = 12.0, 0.5
-    s = F.gibbs_fully_large_k(at, T)
+    s = _solve(at, T)
     assert sorted(b.status for b in s.branches) == ["metastable", "thermodynamic", "unstable"]
 
     def phi(q, R, L):
@@ -177,7 +208,7 @@ def test_branches_and_first_order_transition_at_positive_temperature():
     (spectral radius > 1) and has the highest free energy; eps_g jumps down at the transition."""
     low = F.gibbs_fully_large_k(8.0, 0.5)
     assert [b.branch for b in low.branches] == ["permutation_symmetric"]
-    s = F.gibbs_fully_large_k(12.0, 0.5)
+    s = _solve(12.0, 0.5)
     spec = [b for b in s.branches if b.branch == "specialised"]
     assert s.branch == "specialised" and s.status == "thermodynamic"
     unstable = [b for b in spec if b.status == "unstable"]
@@ -294,6 +325,6 @@ def test_registry_entries():
 
     s = get("committee.gibbs_fully_largek").solve(alpha_tilde=8.0, T=0.0)
     assert s.branch == "specialised"
-    assert s["q_d"] == pytest.approx(F.gibbs_fully_large_k(8.0, 0.0)["q_d"], abs=1e-12)
+    assert s["q_d"] == pytest.approx(_solve(8.0, 0.0)["q_d"], abs=1e-12)
     t = get("committee.gibbs_fully_largek_transition").solve(T=0.0)
     assert t["alpha_spec"] == pytest.approx(7.6802, abs=1e-4)
