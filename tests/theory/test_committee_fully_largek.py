@@ -198,6 +198,46 @@ def test_saddle_point_is_stationary_in_all_three_order_parameters():
         assert curv < 0
 
 
+def _uniform_saddle(K, at, T, L0):
+    """Stationary point of the O(1) + O(K) free entropy of the uniform direction on the PS branch at finite K:
+    psi = 1/2 ln L + 1/2 ln(1 - s) + (s - m^2)/(2 (1 - s)) - (L - 1)/2 + K alpha_tilde G_E(q_eff, R_eff; T),
+    with normalised overlaps s = u^a.u^b/|u|^2, m = u^a.u^0/(|u| |u^0|), L = |u^a|^2/N = 1 + c_a,
+    q_eff = (2/pi) s L / V, R_eff = (2/pi) m sqrt(L / V), V = 1 + (2/pi)(L - 1) (the ``-(L - 1)/2`` is the
+    O(1) cost of c_a from the K - 1 orthogonal directions, 1/2 ln L that of the uniform one)."""
+    from scipy.optimize import root
+
+    def eqs(x):
+        L, s, m = math.exp(x[0]), 1 - math.exp(x[1]), 1 - math.exp(x[2])
+        V = 1 + G * (L - 1)
+        e = teacher_energetic(G * s * L / V, G * m * math.sqrt(L / V), T)
+        A = K * at
+        dm = -m / (1 - s) + A * e["dR"] * G * math.sqrt(L / V)
+        ds = 0.5 * (s - m * m) / (1 - s) ** 2 + A * e["dq"] * G * L / V
+        dL = 0.5 / L - 0.5 + A * (e["dq"] * G * s * (1 - G) / V ** 2
+                                  + e["dR"] * G * m * (1 - G) / (2 * math.sqrt(L) * V ** 1.5))
+        return [dm * (1 - s), ds * (1 - s), dL / A]
+
+    r = root(eqs, [math.log(L0), math.log(1 / K), math.log(0.5 / K)], method="hybr", options={"xtol": 1e-14})
+    assert r.success and max(abs(v) for v in eqs(r.x)) < 1e-10
+    return math.exp(r.x[0]), 1 - math.exp(r.x[1]), 1 - math.exp(r.x[2])
+
+
+def test_uniform_direction_is_learnt_perfectly_as_K_grows():
+    """Consistency of the leading-order elimination (module docstring): keeping the O(1) entropic terms of the
+    uniform direction and of c_a at finite K (permutation-symmetric branch, T = 0.5, alpha_tilde = 5), the
+    saddle point has 1 - s and 1 - m ~ 0.33/K (the average teacher is learnt perfectly as K -> infinity)
+    and L = 1 + c_a -> L*(T) of gibbs_fully_large_k with a 1/K correction (K (L - L*) the same at
+    K = 10^3 and 10^4 to 2%)."""
+    T, at = 0.5, 5.0
+    L_star = 1 + F.permutation_symmetric(at, T)["c_a"]
+    res = {K: _uniform_saddle(K, at, T, L_star) for K in (1e3, 1e4)}
+    for K, (L, s, m) in res.items():
+        assert 0.2 < K * (1 - s) < 0.5 and 0.2 < K * (1 - m) < 0.5
+    d3, d4 = 1e3 * (res[1e3][0] - L_star), 1e4 * (res[1e4][0] - L_star)
+    assert abs(res[1e4][0] - L_star) < 2e-3
+    assert d4 == pytest.approx(d3, rel=0.02)
+
+
 # ---------------------------------------------------------------------------------------------
 # branches at T > 0
 # ---------------------------------------------------------------------------------------------
