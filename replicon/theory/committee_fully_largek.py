@@ -9,8 +9,10 @@ units, each sees all N inputs, ``tau_k = sign(J_k . xi / sqrt N)``, output
 
 The equations below are DERIVED here (the papers' texts could not be retrieved in the session that
 wrote this module; nothing is copied from them). They are checked against the Bayes-optimal large-K
-module at T = 0 (Nishimori line), against an analytic high-temperature limit and against a Monte
-Carlo of the K = 25, 51 output channel (tests/theory/test_committee_fully_largek.py).
+module at T = 0 (Nishimori line), against an analytic high-temperature limit, against a Monte
+Carlo of the K = 25, 51 output channel, and the leading-order elimination of the uniform direction
+against a finite-K saddle point that keeps its O(1) entropic terms
+(tests/theory/test_committee_fully_largek.py).
 
 **Scaling.** ``alpha_tilde = P / (K N)``: examples per first-layer weight (the committee has K N
 weights). The specialisation transition is at alpha_tilde = O(1), i.e. P = O(K N); at P = O(N)
@@ -445,6 +447,16 @@ def gibbs_fully_large_k_transition(T=0.0, tol=1e-9, alpha_hi=None):
 
     ``alpha_hi`` (default ``12 (1 + T)``, doubled until the specialised branch exists and is
     thermodynamic there) is where the continuation starts.
+
+    Values (this module; no published number could be checked)::
+
+        T              0        0.2      0.5      1        2        5        10
+        alpha_spec     7.6802   7.7534   10.715   20.364   42.569   111.78   228.07
+        alpha_spinodal 7.1692   7.2332   9.7928   17.737   34.892   86.921   173.78
+        eps_g_ps       0.2803   0.2773   0.2448   0.2193   0.2096   0.2066   0.2061
+
+    T = 0 is the Gaussian-prior Bayes-optimal transition (``committee_largek``); at large T
+    ``alpha_spec / T -> 23.306``, the crossing of the closed-form high-temperature free entropies.
     """
     T = check_number("T", T, lo=0.0)
     if not math.isfinite(T):
