@@ -89,6 +89,12 @@ Consequences (derived here):
 * **Specialised branch**: born at a saddle-node (spinodal) with an unstable partner, thermodynamic
   beyond a first-order transition (:func:`gibbs_fully_large_k_transition`).
 
+Literature: only the abstracts of Schwarze & Hertz's large-K fully connected papers were retrievable
+(NIPS 6, "Discontinuous generalization in large committee machines", 1994; Europhys. Lett. 21, 785):
+eps_g tends to a finite value when P is proportional to N, and first-order transitions with a
+discontinuous drop of eps_g occur when P is proportional to the number of weights K N. Both agree
+qualitatively with the plateau and the specialisation transition here; no number was compared.
+
 Range of validity: K -> infinity at fixed T. On the permutation-symmetric branch c_a grows like
 ~8 T^2 (numerically: 7.3 at T = 1, 200 at T = 5), so a finite committee is in this regime only for
 K >> c_a (the expansion assumes off-diagonal self-overlaps c_a/K << 1).
