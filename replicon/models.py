@@ -407,27 +407,58 @@ register(Model(
 # ---------------------------------------------------------------------------
 
 _TREE_PARAMS = [
-    Param("K", 3, "hidden units (odd; disjoint receptive fields of N/K inputs)", kind="int", lo=1, hi=7),
-    Param("alpha", 1.0, "examples per weight P/N (N = total number of weights)", lo=0.0),
+    Param("K", 3, "hidden units (odd; tree: <= 7, fully connected: 1 or 3)", kind="int", lo=1, hi=7),
+    Param("alpha", 1.0, "examples per input dimension P/N (tree: N weights; fully connected: K N weights)",
+          lo=0.0),
     Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
-    Param("weights", "spherical", "weight prior: spherical (|J_k|^2 = N/K) or ising (J_i = +-1)",
+    Param("weights", "spherical", "weight prior: spherical or ising (J_i = +-1; tree only)",
           kind="choice", choices=("spherical", "ising")),
-    Param("arch", "tree", "architecture (only the tree committee is implemented)", kind="choice",
-          choices=("tree",)),
+    Param("arch", "tree", "architecture: tree (disjoint receptive fields of N/K inputs) or fully "
+          "(every hidden unit sees all N inputs)", kind="choice", choices=("tree", "fully")),
 ]
+
+
+def _committee_gibbs_simulate(**p):
+    """Monte Carlo of committee.gibbs: the tree sampler, or the fully connected one with its overlaps
+    summarised as the theory reports them: R_mean, q_mean, the mean of all K x K entries, need no
+    matching of student to teacher units; R_matched, q_matched, R_off, q_off are the diagonal and
+    off-diagonal after the best matching (biased upwards by O(N^-1/2) in the permutation-symmetric
+    phase, so not compared with the theory's R and q)."""
+    from .simulate import committee_mc
+
+    if p.get("arch", "tree") != "fully":
+        return committee_mc.simulate_tree(**p)
+    p.pop("arch")
+    m = committee_mc.simulate_fully(**p)
+    K = int(m.params.get("K", p.get("K", 3)))
+    s = m.samples
+    if K > 1:
+        s["R_mean"] = (s["R_d"] + (K - 1) * s["R_a"]) / K
+        s["q_mean"] = (s["q_d"] + (K - 1) * s["q_a"]) / K
+        s["R_off"], s["q_off"] = s.pop("R_a"), s.pop("q_a")
+    else:
+        s["R_mean"], s["q_mean"] = s["R_d"], s["q_d"]
+    s["R_matched"], s["q_matched"] = s.pop("R_d"), s.pop("q_d")
+    return m
+
 
 register(Model(
     name="committee.gibbs",
-    summary="teacher-student Gibbs learning of the tree committee machine (odd K, sign), RS, all branches",
+    summary="teacher-student Gibbs learning of the tree or fully connected committee (odd K, sign), RS, all branches",
     params=_TREE_PARAMS,
-    solve=lazy("replicon.theory.committee_gibbs:gibbs"),
-    outputs={"R": "student-teacher overlap per branch", "q": "overlap of two students per branch",
+    solve=lazy("replicon.theory.committee_fully:gibbs"),
+    outputs={"R": "student-teacher overlap per branch (fully: unit k with teacher unit k)",
+             "q": "overlap of two students per branch (fully: unit k with unit k)",
+             "R_off": "fully: student unit k with teacher unit l != k",
+             "R_mean": "fully: mean of all K x K student-teacher overlaps", "q_mean": "fully: likewise",
+             "R_d": "fully: R = R_d I + (R_a/K) 1 1^T (Aubin et al.'s parametrisation)", "q_d": "fully: likewise",
+             "C": "fully: overlap of two hidden units of one student",
              "eps_g": "generalisation error of the committee output",
              "eps_hidden": "per-hidden-unit error arccos(R)/pi", "eps_t": "training error per example",
              "entropy": "entropy per weight", "free_entropy": "log Z / N"},
-    simulate=lazy("replicon.simulate.committee_mc:simulate_tree"),
+    simulate=_committee_gibbs_simulate,
     sim_params=[
-        Param("N", 120, "total number of weights (a multiple of K)", kind="int", lo=1),
+        Param("N", 120, "input dimension (tree: a multiple of K)", kind="int", lo=1),
         Param("seeds", 8, "independent realisations (data and dynamics)", kind="int", lo=1),
         Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
         Param("sweeps", None, "measured Metropolis sweeps (default 300; needs T > 0)", kind="int", lo=1,
@@ -435,10 +466,10 @@ register(Model(
         Param("burn", None, "equilibration sweeps (default 300)", kind="int", lo=0, allow_none=True),
     ],
     compare={"x": "alpha", "grid": "0.5:4:4", "N": [60, 120, 240], "seeds": 12,
-             "observables": ["eps_g", "R", "q", "eps_t"]},
+             "observables": ["eps_g", "R", "q", "eps_t", "R_mean", "q_mean"]},
     grid_parameter="alpha",
     references="Schwarze & Hertz, Europhys. Lett. 20, 375 (1992); J. Phys. A 26 (1993); "
-               "Engel & Van den Broeck ch. 12",
+               "Schwarze & Hertz, Europhys. Lett. 21, 785 (1993) (fully connected); Engel & Van den Broeck ch. 12",
 ))
 
 register(Model(

@@ -1,0 +1,529 @@
+"""Gibbs learning of the fully connected committee machine at temperature T >= 0 (K = 1, 3; spherical).
+
+Architecture: K hidden sign units, each seeing all N inputs, ``lambda_k = J_k . xi / sqrt N``
+with ``|J_k|^2 = N``; output ``sign(sum_k sign(lambda_k))``; a teacher of the same architecture
+with orthonormal-on-average units (``B_k . B_l / N = delta_kl``). Gibbs learning samples the
+student from ``exp(-E/T)`` with E the number of training errors on ``P = alpha N`` examples.
+**Scaling: alpha = P/N with N the input dimension** (the student has K N weights, so there are
+alpha/K examples per weight; Schwarze & Hertz's large-K papers use P/(K N)).
+
+Replica-symmetric order parameters (Schwarze & Hertz, Europhys. Lett. 21, 785 (1993);
+Engel & Van den Broeck 2001, ch. 12; the derivation below is written out here):
+``Q_kl = J_k.J_l/N`` (one student; Q_kk = 1), ``q_kl = J^a_k.J^b_l/N`` (two students),
+``R_kn = J_k.B_n/N``. The free entropy per input dimension is
+
+    f = extr [ G_S(Q, q, R) + alpha G_E(Q, q, R) ],
+    G_S = 1/2 ln det(Q - q) + 1/2 Tr[(Q - q)^-1 (q - R R^T)]                   (spherical units)
+    G_E = E_{omega ~ N(0, q)} sum_y M_y(A omega; I - A R) ln Zhat_y(omega),     A = R^T q^-1
+    Zhat_y(omega) = e^-beta + (1 - e^-beta) M_y(omega; Q - q),
+
+with ``M_y(m; S) = P(sign sum_k sign z_k = y)``, ``z ~ N(m, S)``: omega is the part of the student
+fields shared by two replicas, ``A omega`` the mean of the teacher fields given it. G_S is
+``(1/2n) ln det`` of the replicated Gram matrix conditioned on the teacher, normalised so that
+f = 0 at alpha = 0 (the volume of K independent spheres); K = 1 is Engel & Van den Broeck's
+eq. (2.31) and G_E their eq. (2.41)/(6.13) for the perceptron.
+
+Derivatives of G_E (Price's theorem on the joint Gaussian of teacher fields and omega, and
+``d/dS E f = 1/2 E f''``; only gradients of M appear except for Q):
+
+    dG_E/dR_kn = (1 - e^-b) E sum_y  dM^T_y/dm_n  d ln Zhat_y/d omega_k ... = (1-e^-b) E G^S_k G^T_n (1/Z+ + 1/Z-)
+    dG_E/dq    = -1/2 E sum_y M^T_y  grad ln Zhat_y  grad ln Zhat_y^T
+    dG_E/dQ    =  1/2 E sum_y M^T_y  Hess Zhat_y / Zhat_y
+
+Committee-symmetric ansatz: every matrix is ``a I + (b/K) 1 1^T``, i.e. has one eigenvalue on
+the 1 direction ("par", multiplicity 1) and one on its complement ("perp", K - 1). G_S splits
+into K perceptron-like terms, one per eigen-channel: ``s(Q, q, R) = 1/2 ln(Q - q) + (q - R^2)/(2(Q - q))``.
+Stationarity per channel (hats: ``qh = -2 alpha dG_E/dq``, ``Rh = alpha dG_E/dR`` projected on
+the channel) gives, with ``D = Q - q``,
+
+    R = D Rh,   q = D^2 (qh + Rh^2),   1/D = qh + 2 mu - 2 alpha (dG_E/dQ)_channel,
+
+and the Lagrange multiplier mu of the spherical constraints ``Q_kk = 1`` (``Tr Q = K``) is fixed
+by a 1-D root. That map (order parameters -> conjugates -> order parameters) is what the
+engine iterates. Reported: ``q_d, q_a`` and ``R_d, R_a`` in Aubin et al.'s parametrisation
+(``q = q_d I + (q_a/K) 1 1^T``), the per-unit overlaps ``R`` (= R_kk) and ``R_off`` (k != l),
+``q``/``q_off`` likewise, ``C`` = Q_kl (k != l), ``eps_g`` (0-1 error of the student committee),
+``eps_t`` (training error per example), free entropy and entropy per input dimension.
+
+Branches: the permutation-symmetric one (``symmetric``: every student unit has the same overlap
+with every teacher unit, q_d = R_d = 0, an invariant subspace of the map, solved on it) and the
+``specialised`` ones (R_d > 0). The thermodynamic branch has the largest free entropy.
+
+At T = 0 the Gibbs posterior of spherical weights is the Bayes posterior of the Gaussian prior
+(on the Nishimori line R = q, Q = I), so this module then reproduces ``committee.bayes``
+(tests). Quadrature: product Gauss-Hermite rules in the whitened shared field, reduced by the
+permutation symmetry of the integrand (sorted index triples with multiplicities). Plain
+Gauss-Hermite does not resolve the kinks of the output channel when ``Q - q`` becomes small
+(large alpha at low T); results there are flagged by a refinement check (``quadrature_error``).
+Ising weights and K >= 5 are not implemented.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import ndtr, roots_hermitenorm, roots_legendre
+
+from .._util import ParamError, check_choice, check_number
+from . import engine
+from .committee import _bvn_orthant
+from .gauss import panel_rule
+from .solution import Solution, select_thermodynamic
+
+_FLOOR = 1e-14
+_SQRT2PI = math.sqrt(2.0 * math.pi)
+
+
+def _phi(x):
+    return np.exp(-0.5 * x * x) / _SQRT2PI
+
+
+def _both_positive(a, b, c):
+    """P(X > -a, Y > -b) = P(X < a, Y < b) for standard normals of correlation c."""
+    return _bvn_orthant(a, b, c)
+
+
+# ----------------------------------------------------------------------------
+# Majority of K = 1 or 3 correlated Gaussian fields: probability, gradient, Hessian in the means
+# ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=4)
+def _legendre01(n):
+    t, w = roots_legendre(n)
+    return 0.5 * (t + 1.0), 0.5 * w
+
+
+def majority3(m, S, hessian=True, n_line=24, reach=8.5):
+    """``M = P(sum_k sign z_k > 0)``, ``z ~ N(m, S)``, its gradient and Hessian in m (K = 1 or 3).
+
+    ``m`` (n, K), ``S`` (K, K) positive definite. K = 3: ``M = P01 + P02 + P12 - 2 P012`` with
+    the pair orthants in closed form (Owen's T) and the triple orthant as a Gauss-Legendre
+    integral over z_0 of the conditional pair orthant; ``dM/dm_k = p_k(0) P(the others disagree |
+    z_k = 0)``; ``d2M/dm_k dm_l = p_kl(0, 0) (1 - 2 P(z_j > 0 | z_k = z_l = 0))`` for k != l and,
+    on the diagonal, ``-(m_k/S_kk) dM/dm_k - sum_{i != k} (S_ik/S_kk) d2M/dm_k dm_i`` (derivative of
+    p_k(0) and of the conditional means given z_k = 0).
+    """
+    m = np.atleast_2d(np.asarray(m, float))
+    S = np.atleast_2d(np.asarray(S, float))
+    n, K = m.shape
+    sig = np.sqrt(np.diag(S))
+    if K == 1:
+        a = m[:, 0] / sig[0]
+        M = ndtr(a)
+        G = (_phi(a) / sig[0])[:, None]
+        H = (-(m[:, 0] / S[0, 0]) * G[:, 0])[:, None, None] if hessian else None
+        return M, G, H
+    if K != 3:
+        raise ParamError("fully connected committee: K must be 1 or 3")
+    a = m / sig
+    rho = S / np.outer(sig, sig)
+    M = np.zeros(n)
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        M += _both_positive(a[:, i], a[:, j], float(rho[i, j]))
+    # triple orthant: integrate z_0 = m_0 + sig_0 s over s > -a_0
+    lo = np.clip(-a[:, 0], -reach, reach)
+    t, wt = _legendre01(n_line)
+    s = lo[:, None] + (reach - lo)[:, None] * t[None, :]
+    ws = (reach - lo)[:, None] * wt[None, :] * _phi(s)
+    cm = m[:, 1:, None] + (S[1:, 0] / sig[0])[None, :, None] * s[:, None, :]    # conditional means (n,2,L)
+    Cc = S[1:, 1:] - np.outer(S[1:, 0], S[0, 1:]) / S[0, 0]
+    cs = np.sqrt(np.maximum(np.diag(Cc), 1e-300))
+    cr = float(np.clip(Cc[0, 1] / (cs[0] * cs[1]), -1.0, 1.0))
+    p12 = _both_positive(cm[:, 0] / cs[0], cm[:, 1] / cs[1], cr)
+    M -= 2.0 * np.sum(ws * p12, axis=1)
+    M = np.clip(M, 0.0, 1.0)
+    G = np.empty((n, 3))
+    for k in range(3):
+        i, j = [x for x in range(3) if x != k]
+        mu = m[:, [i, j]] - np.outer(m[:, k], S[[i, j], k] / S[k, k])
+        Ck = S[np.ix_([i, j], [i, j])] - np.outer(S[[i, j], k], S[k, [i, j]]) / S[k, k]
+        ck = np.sqrt(np.maximum(np.diag(Ck), 1e-300))
+        rk = float(np.clip(Ck[0, 1] / (ck[0] * ck[1]), -1.0, 1.0))
+        pp = _both_positive(mu[:, 0] / ck[0], mu[:, 1] / ck[1], rk)
+        mm = _both_positive(-mu[:, 0] / ck[0], -mu[:, 1] / ck[1], rk)
+        G[:, k] = _phi(a[:, k]) / sig[k] * np.maximum(1.0 - pp - mm, 0.0)
+    if not hessian:
+        return M, G, None
+    H = np.zeros((n, 3, 3))
+    for k, l in ((0, 1), (0, 2), (1, 2)):
+        j = 3 - k - l
+        B = S[np.ix_([k, l], [k, l])]
+        Bi = np.linalg.inv(B)
+        mk = m[:, [k, l]]
+        quad = np.einsum("ni,ij,nj->n", mk, Bi, mk)
+        dens = np.exp(-0.5 * quad) / (2.0 * math.pi * math.sqrt(np.linalg.det(B)))
+        s_j = S[j, [k, l]]
+        mu = m[:, j] - mk @ (Bi @ s_j)
+        v = S[j, j] - s_j @ Bi @ s_j
+        H[:, k, l] = H[:, l, k] = dens * (1.0 - 2.0 * ndtr(mu / math.sqrt(max(v, 1e-300))))
+    for k in range(3):
+        H[:, k, k] = -(m[:, k] / S[k, k]) * G[:, k] - sum(S[i, k] / S[k, k] * H[:, k, i]
+                                                          for i in range(3) if i != k)
+    return M, G, H
+
+
+# ----------------------------------------------------------------------------
+# Quadrature over the shared field omega ~ N(0, q)
+# ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _hermite(n):
+    x, w = roots_hermitenorm(n)
+    return x, w / w.sum()
+
+
+@lru_cache(maxsize=8)
+def _sorted_triples(n):
+    """Index triples i <= j <= k of a symmetric n-point rule with their multiplicities.
+
+    A sorted triple stands for its 3!/symmetry permutations and, when it differs from its
+    mirror image (i, j, k) -> (n-1-k, n-1-j, n-1-i) (nodes x -> -x), for the mirror too.
+    """
+    idx = np.array(list(itertools.combinations_with_replacement(range(n), 3)))
+    mirror = (n - 1 - idx)[:, ::-1]
+    key = idx @ (n ** np.arange(2, -1, -1))
+    mkey = mirror @ (n ** np.arange(2, -1, -1))
+    keep = key <= mkey
+    perm = np.array([6 // math.prod(math.factorial(c) for c in np.unique(r, return_counts=True)[1])
+                     for r in idx], float)
+    mult = perm * np.where(key == mkey, 1.0, 2.0)
+    return idx[keep], mult[keep]
+
+
+def omega_nodes(q, restricted, n_gh, width=1.0):
+    """Nodes omega (n, K) and weights (sum 1) for E over N(0, q); q = q_p P_perp + q_1 P_par.
+
+    restricted (q_p = 0) or K = 1: omega = sqrt(q_1/K) t 1, every unit's kink at t = 0 with scale
+    ``width`` (in t): a Gauss-Legendre panel rule refined there (:func:`gauss.panel_rule`).
+    Otherwise omega = q^(1/2) u with an n_gh-point Gauss-Hermite product rule in u; q^(1/2)
+    commutes with permutations, so only sorted index triples are used (with multiplicities):
+    every quantity integrated is permutation-invariant (traces and 1^T g 1 of the matrix-valued
+    integrands) and even under omega -> -omega (odd K: M_y(-m) = M_-y(m), the gradients of M
+    are even, its Hessian odd), so mirror images are merged too.
+    """
+    K = q.shape[0]
+    if restricted or K == 1:
+        q1 = float(np.ones(K) @ q @ np.ones(K)) / K
+        t, w = panel_rule(((0.0, width),))
+        return np.outer(math.sqrt(max(q1, 0.0) / K) * t, np.ones(K)), w
+    x, w = _hermite(n_gh)
+    lam, U = np.linalg.eigh(q)
+    root = (U * np.sqrt(np.maximum(lam, 0.0))) @ U.T
+    idx, mult = _sorted_triples(n_gh)
+    u = x[idx]
+    return u @ root.T, np.prod(w[idx], axis=1) * mult
+
+
+def _pinv_sym(q, tol=1e-13):
+    lam, U = np.linalg.eigh(q)
+    inv = np.where(lam > tol * max(lam.max(), 1e-300), 1.0 / np.where(lam > 0, lam, 1.0), 0.0)
+    return (U * inv) @ U.T
+
+
+def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True):
+    """``G_E``, ``eps_t``, ``eps_g`` and the gradients ``g_q, g_R, g_Q`` as permutation invariants.
+
+    Returns a dict; the matrix gradients are returned as their two eigenvalues (perp, par) in
+    ``gq``, ``gR``, ``gQ`` (each a length-2 array; perp is 0 for K = 1).
+    """
+    K = q.shape[0]
+    eb = math.exp(-1.0 / T) if T > 0 else 0.0
+    one = 1.0 - eb
+    A = R.T @ _pinv_sym(q)
+    ST = np.eye(K) - A @ R
+    SS = Q - q
+    width = 1.0
+    if restricted or K == 1:
+        s1 = math.sqrt(max(float(np.ones(K) @ q @ np.ones(K)) / K / K, 1e-300))   # sd of omega_k
+        a1 = abs(float(np.ones(K) @ A @ np.ones(K))) / K                          # teacher mean slope
+        width = min(math.sqrt(np.min(np.diag(SS))), math.sqrt(np.min(np.diag(ST))) / max(a1, 1e-300)) / s1
+    om, w = omega_nodes(q, restricted, n_gh, width)
+    MT, GT, _ = majority3(om @ A.T, ST, hessian=False)
+    MS, GS, HS = majority3(om, SS, hessian=grads)
+    Zp = np.maximum(eb + one * MS, _FLOOR)
+    Zm = np.maximum(eb + one * (1.0 - MS), _FLOOR)
+    out = {
+        "G": float(w @ (MT * np.log(Zp) + (1.0 - MT) * np.log(Zm))),
+        "eps_t": float(w @ (eb * (MT * (1.0 - MS) / Zp + (1.0 - MT) * MS / Zm))),
+        "eps_g": float(w @ (MT * (1.0 - MS) + (1.0 - MT) * MS)),
+    }
+    if not grads:
+        return out
+
+    def eig2(trace, total):
+        """(perp, par) eigenvalues of a symmetric committee matrix from Tr g and 1^T g 1."""
+        par = total / K
+        perp = (trace - par) / (K - 1) if K > 1 else 0.0
+        return np.array([perp, par])
+
+    cR = one * (1.0 / Zp + 1.0 / Zm)
+    gR_tr = w @ (cR * np.einsum("nk,nk->n", GS, GT))
+    gR_tot = w @ (cR * GS.sum(1) * GT.sum(1))
+    cq = -0.5 * one * one * (MT / Zp ** 2 + (1.0 - MT) / Zm ** 2)
+    gq_tr = w @ (cq * np.einsum("nk,nk->n", GS, GS))
+    gq_tot = w @ (cq * GS.sum(1) ** 2)
+    cQ = 0.5 * one * (MT / Zp - (1.0 - MT) / Zm)
+    gQ_tr = w @ (cQ * np.einsum("nkk->n", HS))
+    gQ_tot = w @ (cQ * HS.sum(axis=(1, 2)))
+    out.update(gq=eig2(gq_tr, gq_tot), gR=eig2(gR_tr, gR_tot), gQ=eig2(gQ_tr, gQ_tot))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Fixed-point problem in the eigen-channels
+# ----------------------------------------------------------------------------
+
+def _channel_entropy(Q, q, R):
+    D = Q - q
+    return 0.5 * math.log(D) + (q - R * R) / (2.0 * D)
+
+
+@dataclass
+class _Fully:
+    """RS equations at one (alpha, T). Coordinates: specialised ``(q_p, q_1, R_p, R_1, Q_p)``,
+    restricted/symmetric ``(q_1, R_1, Q_p)`` (q_p = R_p = 0), K = 1 ``(q, R)``; p = perp, 1 = par
+    eigenvalue; ``Q_1 = K - (K - 1) Q_p`` (Q_kk = 1)."""
+
+    alpha: float
+    T: float
+    K: int
+    restricted: bool = False
+    n_gh: int = 20
+
+    def channels(self, x):
+        """(q, R, Q) per channel (perp, par) from the coordinates; R = rho sqrt(q)."""
+        K = self.K
+        x = np.asarray(x, float)
+        if K == 1:
+            q1, r1 = x
+            return np.array([0.0, q1]), np.array([0.0, r1 * math.sqrt(max(q1, 0.0))]), np.array([0.0, 1.0])
+        if self.restricted:
+            q1, r1, Qp = x
+            return (np.array([0.0, q1]), np.array([0.0, r1 * math.sqrt(max(q1, 0.0))]),
+                    np.array([Qp, K - (K - 1) * Qp]))
+        qp, q1, rp, r1, Qp = x
+        qc = np.array([qp, q1])
+        return qc, np.array([rp, r1]) * np.sqrt(np.maximum(qc, 0.0)), np.array([Qp, K - (K - 1) * Qp])
+
+    def matrices(self, x):
+        K = self.K
+        qc, Rc, Qc = self.channels(x)
+        Ppar = np.ones((K, K)) / K
+        Pperp = np.eye(K) - Ppar
+        mk = lambda c: c[0] * Pperp + c[1] * Ppar       # noqa: E731
+        return mk(Qc), mk(qc), mk(Rc)
+
+    def energetic(self, x, grads=True, n_gh=None):
+        Q, q, R = self.matrices(x)
+        return energetic(Q, q, R, self.T, self.restricted, n_gh or self.n_gh, grads)
+
+    def update(self, x):
+        K, a = self.K, self.alpha
+        qc, Rc, Qc = self.channels(x)
+        live = slice(1, 2) if K == 1 else slice(0, 2)
+        nan = np.full(len(x), np.nan)     # outside the domain: the engine backs off and damps
+        if np.any((Qc - qc)[live] <= 1e-12):
+            return nan
+        e = self.energetic(x)
+        qh = np.maximum(-2.0 * a * e["gq"], 0.0)
+        Rh = a * e["gR"]
+        gQ = a * e["gQ"]
+        if self.restricted or K == 1:
+            qh[0] = Rh[0] = 0.0
+        mult = np.array([K - 1.0, 1.0])
+        active = mult > 0
+
+        def Qof(mu):
+            D = 1.0 / (qh + 2.0 * mu - 2.0 * gQ)
+            return D, D * D * (qh + Rh * Rh) + D
+
+        lo = float(np.max((2.0 * gQ - qh)[active] / 2.0))
+        f = lambda s: float(mult @ np.where(active, Qof(lo + math.exp(s))[1], 0.0)) - K   # noqa: E731
+        s_lo, s_hi = -30.0, 30.0
+        if not (f(s_lo) > 0 > f(s_hi)):
+            return nan
+        mu = lo + math.exp(brentq(f, s_lo, s_hi, xtol=1e-15, rtol=1e-15))
+        D, Qn = Qof(mu)
+        qn = D * D * (qh + Rh * Rh)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rn = np.where(qn > 0, D * Rh / np.sqrt(qn), 0.0)       # rho = R / sqrt(q)
+        if K == 1:
+            return np.array([qn[1], rn[1]])
+        if self.restricted:
+            return np.array([qn[1], rn[1], Qn[0]])
+        return np.array([qn[0], qn[1], rn[0], rn[1], Qn[0]])
+
+    def evaluate(self, x):
+        qc, Rc, Qc = self.channels(x)
+        e = self.energetic(x, grads=False)
+        mult = np.array([self.K - 1.0, 1.0])
+        gs = sum(mult[c] * _channel_entropy(Qc[c], qc[c], Rc[c]) for c in range(2) if mult[c] > 0)
+        return gs + self.alpha * e["G"], e
+
+    def problem(self):
+        K = self.K
+        if K == 1:
+            return engine.FixedPointProblem(("q", "rho"), self.update, np.array([0.0, -1.0]), np.ones(2),
+                                            transforms=("logit", "none"))
+        if self.restricted:
+            return engine.FixedPointProblem(("q_1", "rho_1", "Q_p"), self.update,
+                                            np.array([0.0, -1.0, 0.0]),
+                                            np.array([float(K), 1.0, K / (K - 1.0)]))
+        return engine.FixedPointProblem(("q_p", "q_1", "rho_p", "rho_1", "Q_p"), self.update,
+                                        np.array([0.0, 0.0, -1.0, -1.0, 0.0]),
+                                        np.array([K / (K - 1.0), float(K), 1.0, 1.0, K / (K - 1.0)]))
+
+    def inits(self):
+        if self.K == 1:
+            return [np.array([v, math.sqrt(v)]) for v in (0.5, 0.05, 0.9)]
+        if self.restricted:
+            return [np.array([v, math.sqrt(v / (1.0 + v)), 1.0]) for v in (0.5, 0.05, 1.2)]
+        return [np.array([p, p + d, math.sqrt(p), math.sqrt(p + d), 1.0])
+                for p, d in ((0.5, 0.3), (0.85, 0.1))]
+
+    def transverse_radius(self, x_sym, h=1e-6):
+        """Spectral radius of the linearised map in the specialisation directions (q_p, R_p) at a
+        symmetric point: the symmetric branch attracts specialisation iff < 1."""
+        full = _Fully(self.alpha, self.T, self.K, False, self.n_gh)
+        q1, r1, Qp = x_sym
+        J = np.empty((2, 2))
+        for col, (dq, dR) in enumerate(((h, 0.0), (h, h))):
+            y = full.update(np.array([dq, q1, dR / math.sqrt(dq), r1, Qp]))
+            J[:, col] = np.array([y[0], y[2] * math.sqrt(max(y[0], 0.0))]) / h
+        J = J @ np.linalg.inv(np.array([[1.0, 1.0], [0.0, 1.0]]))     # to the basis (dq_p, dR_p)
+        return float(np.max(np.abs(np.linalg.eigvals(J))))
+
+
+# ----------------------------------------------------------------------------
+# Public solver
+# ----------------------------------------------------------------------------
+
+def _check(K, alpha, T, weights):
+    K = check_number("K", K, lo=1, hi=3, integer=True)
+    if K not in (1, 3):
+        raise ParamError("fully connected committee: K must be 1 or 3 (odd K; K >= 5 not implemented)")
+    alpha = check_number("alpha", alpha, lo=0.0)
+    T = check_number("T", T, lo=0.0)
+    if not (math.isfinite(alpha) and math.isfinite(T)):
+        raise ParamError("alpha and T must be finite")
+    weights = check_choice("weights", weights, ("spherical",))
+    return K, alpha, T, weights
+
+
+def _solution(name, params, model, root, branch, status):
+    x = root.x
+    f, e = model.evaluate(x)
+    qc, Rc, Qc = model.channels(x)
+    K = model.K
+    # refinement check of the quadrature
+    e2 = model.energetic(x, grads=False, n_gh=model.n_gh + 12)
+    qerr = abs(e2["G"] - e["G"]) * model.alpha
+    qd, qa = qc[0], qc[1] - qc[0]
+    Rd, Ra = Rc[0], Rc[1] - Rc[0]
+    obs = {"q_d": qd if K > 1 else 0.0, "q_a": qa if K > 1 else qc[1],
+           "R_d": Rd if K > 1 else 0.0, "R_a": Ra if K > 1 else Rc[1],
+           "R": Rd + Ra / K, "R_off": Ra / K, "q": qd + qa / K, "q_off": qa / K,
+           "R_mean": Rc[1] / K, "q_mean": qc[1] / K,
+           "C": (Qc[1] - Qc[0]) / K, "eps_g": e["eps_g"], "eps_t": e["eps_t"], "free_entropy": f,
+           "quadrature_error": qerr}
+    if K == 1:
+        obs.update(R=Rc[1], q=qc[1], R_off=0.0, q_off=0.0, C=0.0)
+    if model.restricted or K == 1:
+        del obs["quadrature_error"]       # 1-D panel rule, accurate to ~1e-12
+    T = model.T
+    obs["entropy"] = f + model.alpha * e["eps_t"] / T if T > 0 else f
+    order = {k: obs[k] for k in ("q_d", "q_a", "R_d", "R_a", "C")}
+    return Solution(model=name, params=params, order=order, observables=obs,
+                    free_energy=-T * f if T > 0 else -f, converged=True, residual=root.residual,
+                    iterations=root.iterations, branch=branch, status=status)
+
+
+def _approach(model, x0, n_iter=60, collapse=1e-7, damping=0.8):
+    """Damped plain iteration from a specialised start: the point reached, or None if the iterate
+    collapses onto the symmetric subspace (q_p, R_p -> 0; the symmetric branch is solved on its
+    own). Near that subspace the accelerated solver would crawl along the boundary q_p = 0."""
+    x = np.asarray(x0, float)
+    for _ in range(n_iter):
+        y = model.update(x)
+        if not np.all(np.isfinite(y)):
+            return x
+        if y[0] < collapse and abs(model.channels(y)[1][0]) < collapse:
+            return None
+        if np.max(np.abs(y - x)) < 1e-6:
+            return y
+        x = (1.0 - damping) * x + damping * y
+    return x
+
+
+def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
+    """All RS fixed points: ``[(label, model, Root, attracting)]`` (symmetric on its invariant
+    subspace, with its stability against specialisation; specialised from several starts)."""
+    out = []
+    if K == 1:
+        m = _Fully(alpha, T, 1, n_gh=n_gh)
+        found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
+        for r in found:
+            att, _ = engine.attracting(m.problem(), r.x)
+            out.append(("rs", m, r, att))
+        return out
+    sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh)
+    found, _ = engine.find_fixed_points(sym.problem(), sym.inits(), tol=tol)
+    for r in found:
+        att, _ = engine.attracting(sym.problem(), r.x)
+        out.append(("symmetric", sym, r, bool(att and sym.transverse_radius(r.x) < 1.0)))
+    spec = _Fully(alpha, T, K, n_gh=n_gh)
+    found = []
+    for x0 in spec.inits():
+        x = _approach(spec, x0)
+        if x is None:
+            continue            # collapsed onto the symmetric subspace
+        r = engine.iterate(spec.problem(), x, tol=tol, max_iter=300)
+        if r.converged:
+            found.append(r)
+    for r in engine.distinct(found):
+        if r.x[0] < 1e-8 or abs(spec.channels(r.x)[1][0]) < 1e-6:
+            continue            # the symmetric point again (q_p = R_p = 0)
+        if any(lbl == "specialised" and np.max(np.abs(s.x - r.x)) < 1e-6 for lbl, _, s, _ in out):
+            continue
+        att, _ = engine.attracting(spec.problem(), r.x)
+        out.append(("specialised", spec, r, att))
+    return out
+
+
+def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=20):
+    """Gibbs learning of the fully connected sign committee (K = 1, 3, spherical weights), RS.
+
+    ``alpha = P/N`` with N the input dimension (K N weights). Returns the thermodynamic branch
+    with all branches in ``.branches`` (``symmetric``: permutation-symmetric, R_d = q_d = 0;
+    ``specialised``; K = 1: ``rs``); points that repel the iteration or (symmetric branch) the
+    specialisation direction are ``status="unstable"``. See the module docstring for the equations
+    (Schwarze & Hertz 1993; Engel & Van den Broeck ch. 12) and the T = 0 identity with
+    ``committee.bayes`` (Gaussian prior).
+    """
+    K, alpha, T, weights = _check(K, alpha, T, weights)
+    params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": "fully"}
+    name = "committee.gibbs"
+    if alpha == 0:
+        m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh)
+        x = np.array([0.0, 0.0]) if K == 1 else np.array([0.0, 0.0, 1.0])
+        sol = _solution(name, params, m, engine.Root(x, True, 0.0, 0), "rs" if K == 1 else "symmetric", None)
+        return select_thermodynamic(name, params, [sol], strict)
+    sols = [_solution(name, params, m, r, lbl, None if att else "unstable")
+            for lbl, m, r, att in fully_branches(K, alpha, T, n_gh)]
+    return select_thermodynamic(name, params, sols, strict)
+
+
+def gibbs(K=3, alpha=1.0, T=0.0, weights="spherical", arch="tree", strict=False):
+    """``committee.gibbs``: Gibbs learning of the tree (``arch="tree"``, :mod:`.committee_gibbs`) or
+    fully connected (``arch="fully"``, :func:`gibbs_fully`) sign committee. ``alpha = P/N`` with N
+    the input dimension in both (the tree has N weights, the fully connected committee K N)."""
+    arch = check_choice("arch", arch, ("tree", "fully"))
+    if arch == "fully":
+        return gibbs_fully(K=K, alpha=alpha, T=T, weights=weights, strict=strict)
+    from .committee_gibbs import gibbs as tree_gibbs
+    return tree_gibbs(K=K, alpha=alpha, T=T, weights=weights, arch="tree", strict=strict)
