@@ -67,88 +67,39 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import ndtr, roots_hermitenorm, roots_legendre
+from scipy.special import ndtr, roots_hermitenorm
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .committee import _bvn_orthant
 from .gauss import panel_rule
+from .majority import majority_prob
 from .solution import Solution, select_thermodynamic
 
 _FLOOR = 1e-14
-_SQRT2PI = math.sqrt(2.0 * math.pi)
-
-
-def _phi(x):
-    return np.exp(-0.5 * x * x) / _SQRT2PI
-
-
-def _both_positive(a, b, c):
-    """P(X > -a, Y > -b) = P(X < a, Y < b) for standard normals of correlation c."""
-    return _bvn_orthant(a, b, c)
-
-
 # ----------------------------------------------------------------------------
 # Majority of K = 1 or 3 correlated Gaussian fields: probability, gradient, Hessian in the means
 # ----------------------------------------------------------------------------
 
-@lru_cache(maxsize=4)
-def _legendre01(n):
-    t, w = roots_legendre(n)
-    return 0.5 * (t + 1.0), 0.5 * w
-
-
-def majority3(m, S, hessian=True, n_line=24, reach=8.5):
+def majority3(m, S, hessian=True):
     """``M = P(sum_k sign z_k > 0)``, ``z ~ N(m, S)``, its gradient and Hessian in m (K = 1 or 3).
 
-    ``m`` (n, K), ``S`` (K, K) positive definite. K = 3: ``M = P01 + P02 + P12 - 2 P012`` with
-    the pair orthants in closed form (Owen's T) and the triple orthant as a Gauss-Legendre
-    integral over z_0 of the conditional pair orthant; ``dM/dm_k = p_k(0) P(the others disagree |
-    z_k = 0)``; ``d2M/dm_k dm_l = p_kl(0, 0) (1 - 2 P(z_j > 0 | z_k = z_l = 0))`` for k != l and,
-    on the diagonal, ``-(m_k/S_kk) dM/dm_k - sum_{i != k} (S_ik/S_kk) d2M/dm_k dm_i`` (derivative of
-    p_k(0) and of the conditional means given z_k = 0).
+    M and its gradient come from :func:`replicon.theory.majority.majority_prob`. The Hessian
+    (needed for the self-overlap Q) is a closed form: for k != l, with j the third unit,
+    ``d2M/dm_k dm_l = p_kl(0, 0) (1 - 2 P(z_j > 0 | z_k = z_l = 0))`` (M changes when z_k and z_l
+    both cross 0, with z_j deciding the vote); on the diagonal, differentiating
+    ``dM/dm_k = p_k(0) P(others disagree | z_k = 0)`` through p_k(0) and through the conditional
+    means ``m_i - (S_ik/S_kk) m_k`` gives ``-(m_k/S_kk) dM/dm_k - sum_{i != k} (S_ik/S_kk) d2M/dm_k dm_i``.
     """
     m = np.atleast_2d(np.asarray(m, float))
     S = np.atleast_2d(np.asarray(S, float))
     n, K = m.shape
-    sig = np.sqrt(np.diag(S))
-    if K == 1:
-        a = m[:, 0] / sig[0]
-        M = ndtr(a)
-        G = (_phi(a) / sig[0])[:, None]
-        H = (-(m[:, 0] / S[0, 0]) * G[:, 0])[:, None, None] if hessian else None
-        return M, G, H
-    if K != 3:
+    if K not in (1, 3):
         raise ParamError("fully connected committee: K must be 1 or 3")
-    a = m / sig
-    rho = S / np.outer(sig, sig)
-    M = np.zeros(n)
-    for i, j in ((0, 1), (0, 2), (1, 2)):
-        M += _both_positive(a[:, i], a[:, j], float(rho[i, j]))
-    # triple orthant: integrate z_0 = m_0 + sig_0 s over s > -a_0
-    lo = np.clip(-a[:, 0], -reach, reach)
-    t, wt = _legendre01(n_line)
-    s = lo[:, None] + (reach - lo)[:, None] * t[None, :]
-    ws = (reach - lo)[:, None] * wt[None, :] * _phi(s)
-    cm = m[:, 1:, None] + (S[1:, 0] / sig[0])[None, :, None] * s[:, None, :]    # conditional means (n,2,L)
-    Cc = S[1:, 1:] - np.outer(S[1:, 0], S[0, 1:]) / S[0, 0]
-    cs = np.sqrt(np.maximum(np.diag(Cc), 1e-300))
-    cr = float(np.clip(Cc[0, 1] / (cs[0] * cs[1]), -1.0, 1.0))
-    p12 = _both_positive(cm[:, 0] / cs[0], cm[:, 1] / cs[1], cr)
-    M -= 2.0 * np.sum(ws * p12, axis=1)
-    M = np.clip(M, 0.0, 1.0)
-    G = np.empty((n, 3))
-    for k in range(3):
-        i, j = [x for x in range(3) if x != k]
-        mu = m[:, [i, j]] - np.outer(m[:, k], S[[i, j], k] / S[k, k])
-        Ck = S[np.ix_([i, j], [i, j])] - np.outer(S[[i, j], k], S[k, [i, j]]) / S[k, k]
-        ck = np.sqrt(np.maximum(np.diag(Ck), 1e-300))
-        rk = float(np.clip(Ck[0, 1] / (ck[0] * ck[1]), -1.0, 1.0))
-        pp = _both_positive(mu[:, 0] / ck[0], mu[:, 1] / ck[1], rk)
-        mm = _both_positive(-mu[:, 0] / ck[0], -mu[:, 1] / ck[1], rk)
-        G[:, k] = _phi(a[:, k]) / sig[k] * np.maximum(1.0 - pp - mm, 0.0)
+    M, G = majority_prob(m, S, grad=True)
     if not hessian:
         return M, G, None
+    if K == 1:
+        return M, G, (-(m[:, 0] / S[0, 0]) * G[:, 0])[:, None, None]
     H = np.zeros((n, 3, 3))
     for k, l in ((0, 1), (0, 2), (1, 2)):
         j = 3 - k - l

@@ -1,0 +1,170 @@
+"""Gibbs learning of the fully connected committee (replicon.theory.committee_fully): K = 1, 3, T >= 0."""
+
+import math
+
+import numpy as np
+import pytest
+
+from replicon._util import ParamError
+from replicon.compare.experiment import extrapolate
+from replicon.registry import get
+from replicon.theory import committee_fully as F
+from replicon.theory import engine
+from replicon.theory import perceptron as P
+
+
+def test_majority_hessian_matches_finite_differences():
+    """The closed-form Hessian of P(majority of 3 correlated Gaussians > 0) in the means (used for the
+    self-overlap conjugate) equals central differences of the closed-form gradient, for a covariance
+    with mixed-sign correlations; K = 1 likewise."""
+    rng = np.random.default_rng(3)
+    S = np.array([[1.0, -0.3, 0.2], [-0.3, 0.8, -0.25], [0.2, -0.25, 1.2]])
+    m = rng.normal(size=(6, 3))
+    M, G, H = F.majority3(m, S)
+    h = 1e-5
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        _, Gp, _ = F.majority3(m + e, S)
+        _, Gm, _ = F.majority3(m - e, S)
+        assert np.max(np.abs((Gp - Gm) / (2 * h) - H[:, :, k])) < 1e-8
+    assert np.allclose(H, np.transpose(H, (0, 2, 1)))
+    _, G1, H1 = F.majority3(m[:, :1], S[:1, :1])
+    _, G1p, _ = F.majority3(m[:, :1] + h, S[:1, :1])
+    _, G1m, _ = F.majority3(m[:, :1] - h, S[:1, :1])
+    assert np.max(np.abs((G1p - G1m)[:, 0] / (2 * h) - H1[:, 0, 0])) < 1e-8
+
+
+@pytest.mark.parametrize("T", [1.0, 0.0])
+def test_energetic_gradients_match_finite_differences(T):
+    """dG_E/dq, dG_E/dR (Price's theorem) and dG_E/dQ (heat equation, Hessian of the channel), projected
+    on the committee-symmetric channels, equal central differences of G_E itself at a specialised,
+    off-Nishimori point. This checks the derivation of the conjugates in the module docstring."""
+    m = F._Fully(1.0, T, 3)
+    x = np.array([0.3, 0.6, 0.45, 0.65, 0.95])       # (q_p, q_1, rho_p, rho_1, Q_p)
+    e = m.energetic(x)
+    qc, Rc, Qc = m.channels(x)
+
+    def G(dq=(0, 0), dR=(0, 0), dQp=0.0):
+        qn, Rn = qc + np.array(dq), Rc + np.array(dR)
+        y = np.array([qn[0], qn[1], Rn[0] / math.sqrt(qn[0]), Rn[1] / math.sqrt(qn[1]), x[4] + dQp])
+        return m.energetic(y, grads=False)["G"]
+
+    h = 1e-5
+    fd = {
+        "q_p": (G(dq=(h, 0)) - G(dq=(-h, 0))) / (2 * h), "q_1": (G(dq=(0, h)) - G(dq=(0, -h))) / (2 * h),
+        "R_p": (G(dR=(h, 0)) - G(dR=(-h, 0))) / (2 * h), "R_1": (G(dR=(0, h)) - G(dR=(0, -h))) / (2 * h),
+        "Q_p": (G(dQp=h) - G(dQp=-h)) / (2 * h),
+    }
+    # the perp channel has multiplicity K - 1 = 2; Q_1 = 3 - 2 Q_p moves with Q_p
+    assert fd["q_p"] == pytest.approx(2 * e["gq"][0], abs=1e-7)
+    assert fd["q_1"] == pytest.approx(e["gq"][1], abs=1e-7)
+    assert fd["R_p"] == pytest.approx(2 * e["gR"][0], abs=1e-7)
+    assert fd["R_1"] == pytest.approx(e["gR"][1], abs=1e-7)
+    assert fd["Q_p"] == pytest.approx(2 * e["gQ"][0] - 2 * e["gQ"][1], abs=1e-7)
+
+
+def test_symmetry_reduced_rule_equals_full_product_rule():
+    """The sorted-triple rule (permutations and omega -> -omega merged) integrates exactly what the full
+    n^3 Gauss-Hermite product rule does, for every invariant the solver uses."""
+    m = F._Fully(1.5, 0.7, 3, n_gh=10)
+    x = np.array([0.25, 0.5, 0.4, 0.6, 0.9])
+    Q, q, R = m.matrices(x)
+    reduced = F.energetic(Q, q, R, 0.7, n_gh=10)
+    xs, ws = F._hermite(10)
+    lam, U = np.linalg.eigh(q)
+    root = (U * np.sqrt(lam)) @ U.T
+    u = np.stack(np.meshgrid(xs, xs, xs, indexing="ij"), -1).reshape(-1, 3)
+    w = np.prod(np.stack(np.meshgrid(ws, ws, ws, indexing="ij"), -1).reshape(-1, 3), axis=1)
+    orig = F.omega_nodes
+    try:
+        F.omega_nodes = lambda *a, **k: (u @ root.T, w)
+        full = F.energetic(Q, q, R, 0.7, n_gh=10)
+    finally:
+        F.omega_nodes = orig
+    for key in ("G", "eps_t", "eps_g"):
+        assert reduced[key] == pytest.approx(full[key], abs=1e-13)
+    for key in ("gq", "gR", "gQ"):
+        assert np.allclose(reduced[key], full[key], atol=1e-13)
+
+
+@pytest.mark.parametrize("T,alpha", [(0.5, 1.0), (0.5, 3.0), (0.0, 1.0), (0.0, 3.0)])
+def test_K1_is_the_spherical_perceptron(T, alpha):
+    """K = 1 has exactly the RS equations of spherical teacher-student Gibbs learning
+    (Engel & Van den Broeck eqs. (2.31), (2.41)): R, q, eps_t, eps_g and the free entropy agree with
+    perceptron.teacher to quadrature precision; at T = 0 the (q, R) iteration lands on R = q."""
+    s = F.gibbs_fully(K=1, alpha=alpha, T=T)
+    p = P.teacher(alpha=alpha, T=T, weights="spherical")
+    for key in ("R", "q", "eps_t", "eps_g", "free_entropy"):
+        assert s[key] == pytest.approx(p[key], abs=1e-9), key
+
+
+@pytest.fixture(scope="module")
+def sym_T1():
+    return F.gibbs_fully(K=3, alpha=2.0, T=1.0)
+
+
+def test_K3_symmetric_branch_matches_fully_connected_monte_carlo(sym_T1):
+    """K = 3, spherical, T = 1, alpha = P/N = 2: Metropolis Monte Carlo of the fully connected committee
+    (N = 40, 80, 160 inputs, 16 seeds each) extrapolated in 1/N agrees with the RS theory within
+    3.5 standard errors for the permutation-invariant observables (mean student-teacher and
+    student-student overlaps, generalisation and training errors)."""
+    s = sym_T1
+    assert s.branch == "symmetric" and s.status == "thermodynamic"
+    sim = get("committee.gibbs").simulate
+    NS = (40, 80, 160)
+    runs = [sim(K=3, alpha=2.0, T=1.0, weights="spherical", arch="fully", N=N, seeds=16, seed=11) for N in NS]
+    for obs in ("R_mean", "q_mean", "eps_g", "eps_t"):
+        m, se = extrapolate(NS, [r.mean[obs] for r in runs], [r.sem[obs] for r in runs])
+        assert abs(m - s[obs]) < 3.5 * se, (obs, m, se, s[obs])
+
+
+def test_K3_entropy_is_minus_dF_dT(sym_T1):
+    """At a stationary point df/dbeta = -alpha eps_t (envelope theorem), i.e. the reported entropy
+    f + alpha eps_t / T equals -dF/dT with F = -T f. Central differences in T of the solved free
+    entropy check that the fixed point (including the spherical constraint on Q) is stationary."""
+    h = 1e-4
+    fp = F.gibbs_fully(K=3, alpha=2.0, T=1.0 + h)["free_entropy"]
+    fm = F.gibbs_fully(K=3, alpha=2.0, T=1.0 - h)["free_entropy"]
+    dF_dT = -((1.0 + h) * fp - (1.0 - h) * fm) / (2 * h)
+    assert sym_T1["entropy"] == pytest.approx(-dF_dT, abs=1e-7)
+
+
+def test_K3_T0_symmetric_point_lies_on_the_nishimori_line():
+    """At T = 0 the Gibbs posterior of spherical weights is the Bayes posterior: the iteration of the full
+    (q, R, Q) equations converges to R = q and Q = I (C = 0) without being told."""
+    s = F.gibbs_fully(K=3, alpha=2.0, T=0.0)
+    b = s.branch_named("symmetric")
+    assert b["R_a"] == pytest.approx(b["q_a"], abs=1e-9)
+    assert abs(b["C"]) < 1e-9 and b["eps_t"] == 0.0
+
+
+def test_specialisation_appears_at_large_alpha():
+    """K = 3, T = 0: the permutation-symmetric point stops attracting the specialisation directions between
+    alpha = 16 and 24 and a specialised branch (R_d > 0, lower eps_g, larger free entropy) is found."""
+    lo = F._Fully(16.0, 0.0, 3, restricted=True)
+    hi = F._Fully(24.0, 0.0, 3, restricted=True)
+    r_lo = engine.iterate(lo.problem(), lo.inits()[0])
+    r_hi = engine.iterate(hi.problem(), hi.inits()[0])
+    assert lo.transverse_radius(r_lo.x) < 1.0 < hi.transverse_radius(r_hi.x)
+    s = F.gibbs_fully(K=3, alpha=24.0, T=0.0)
+    spec = s.branch_named("specialised")
+    sym = s.branch_named("symmetric")
+    assert s.branch == "specialised" and sym.status == "unstable"
+    assert spec["R_d"] > 0.5 and spec["eps_g"] < sym["eps_g"]
+    assert spec["R_d"] == pytest.approx(spec["q_d"], abs=1e-6)      # Nishimori line again
+
+
+def test_arch_dispatch_and_bad_input():
+    """committee.gibbs routes arch=tree to the tree committee and arch=fully here; K = 5, Ising weights and
+    unknown architectures are refused with a one-line ParamError."""
+    tree = get("committee.gibbs").solve(K=1, alpha=1.0, T=1.0, weights="spherical", arch="tree")
+    assert "R_mean" not in tree.observables and tree.params.get("arch", "tree") == "tree"
+    fully = get("committee.gibbs").solve(K=1, alpha=1.0, T=1.0, weights="spherical", arch="fully")
+    assert fully.params["arch"] == "fully" and fully["R"] == pytest.approx(tree["R"], abs=1e-9)
+    with pytest.raises(ParamError, match="K=5"):
+        F.gibbs_fully(K=5, alpha=1.0, T=1.0)
+    with pytest.raises(ParamError, match="weights"):
+        F.gibbs_fully(K=3, alpha=1.0, T=1.0, weights="ising")
+    with pytest.raises(ParamError, match="arch"):
+        F.gibbs(arch="deep")
