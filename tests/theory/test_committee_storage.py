@@ -74,8 +74,9 @@ def test_one_branch_replicon_is_gardners(alpha):
 def test_one_branch_is_marginal_at_capacity():
     """K = 1, kappa = 0: as q -> 1 half the fields must be pushed to the threshold, each with
     (d^2 ln M/dx^2)^2 -> 1, so gamma_E -> 1/2 (checked to q = 1 - 1e-6; beyond ~1 - 1e-8 the
-    x r + r^2 cancellation loses all digits, in perceptron.storage_energetic as here) and lambda = 1 - alpha_c gamma_E -> 1 - 2/2 = 0
-    (marginal at alpha_c = 2, Gardner 1988); no AT crossing below it; lambda(2 - d) ~ sqrt(d)."""
+    x r + r^2 cancellation loses all digits, in perceptron.storage_energetic as here) and
+    lambda = 1 - alpha_c gamma_E -> 1 - 2/2 = 0 (marginal at alpha_c = 2, Gardner 1988); no AT crossing
+    below it; lambda(2 - d) ~ sqrt(d)."""
     g = [G.tree_storage_energetic(1 - d, 1, gamma=True)["gamma"] for d in (1e-4, 1e-6)]
     assert abs(g[1] - 0.5) < 0.2 * abs(g[0] - 0.5) and abs(g[1] - 0.5) < 5e-4
     assert G.tree_storage_at_line(1) == (None, None)
