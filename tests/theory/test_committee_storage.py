@@ -173,3 +173,13 @@ def test_k5_rs_volume_unstable_before_rs_capacity():
     assert G.storage(K=5, alpha=0.1 * a_c).stable
     s = G.storage(K=5, alpha=0.6 * a_c)
     assert s.converged and not s.stable
+
+
+def test_storage_terms_equal_teacher_terms_at_zero_teacher_overlap():
+    """Random labels are the teacher problem at R = 0: where no vote probability underflows (q <= 0.9), the
+    log-space storage kernel's G_E, dG_E/dq and gamma_E equal committee_gibbs.tree_energetic's (linear
+    space, teacher-weighted) at R = 0, T = 0, for K = 3."""
+    for K, q in ((3, 0.5), (3, 0.9)):
+        a, b = G.tree_energetic(q, 0.0, 0.0, K, gamma=True), G.tree_storage_energetic(q, K, gamma=True)
+        for key in ("G", "dq", "gamma", "gamma_diag"):
+            assert b[key] == pytest.approx(a[key], rel=1e-9), (K, q, key)
