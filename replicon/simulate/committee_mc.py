@@ -458,7 +458,10 @@ def fully_run(N, K, alpha, T, weights, seed, sweeps=None, burn=None, anneal=None
     after the best permutation of student units, per replica, then averaged over the two replicas),
     ``q_d``, ``q_a`` (the same for the replica-replica matrix), ``eps_g`` (committee generalisation
     error on fresh Gaussian inputs, through the overlaps), ``eps_t`` (training error per example).
-    K = 1 reports no ``R_a``, ``q_a``.
+    K = 1 reports no ``R_a``, ``q_a``. In the unspecialised (permutation-symmetric) phase the best
+    permutation picks the largest of K! noisy traces, so at finite N ``R_d - R_a`` (and
+    ``q_d - q_a``) is biased upwards by O(1/sqrt N); ``(R_d + (K-1) R_a)/K``, the mean of all entries,
+    is permutation-invariant and unbiased.
     """
     P = max(1, int(round(alpha * N)))
     data_ss, run_ss = np.random.SeedSequence(seed).spawn(2)
