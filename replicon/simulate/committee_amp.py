@@ -1,4 +1,4 @@
-"""Approximate message passing (AMP) for the Bayes-optimal committee machine, K = 1, 2, sign.
+"""Approximate message passing (AMP) for the Bayes-optimal committee machine, K = 1, 2, 3, sign.
 
 Aubin et al., NeurIPS 2018 (arXiv:1806.05451), Algorithm 1: generalised AMP with K-dimensional
 variables. With ``Xs = X/sqrt N`` (X i.i.d. N(0, 1), P x N), at each iteration t
@@ -12,7 +12,10 @@ variables. With ``Xs = X/sqrt N`` (X i.i.d. N(0, 1), P x N), at each iteration t
 
 Gaussian prior: ``C = (I + A)^-1``, ``W_hat = B C``; binary prior: exact sums over the 2^K
 states. The output channel is the sign committee with the tie convention of
-``replicon.theory.committee`` (K = 2, ties="zero": label sign(sign z1 + sign z2), sign(0) = 0).
+``replicon.theory.committee`` (K = 2, ties="zero": label sign(sign z1 + sign z2), sign(0) = 0);
+K = 3 is the majority vote (no ties). Its probability is computed here independently of
+``replicon.theory.majority`` (which this package may not import): the trivariate orthant by
+conditioning on the first field and Gauss-Legendre over it, the gradient in closed form.
 Damping (DESIGN.md convention): ``W_hat <- (1 - d) W_hat_old + d W_hat_new`` (same for C).
 Per iteration it records ``q = W_hat^T W_hat / N`` and ``m = W_hat^T W* / N``, which state
 evolution predicts to be equal (Nishimori) and given by the RS fixed-point iteration.
@@ -44,10 +47,47 @@ def _orthant(a, b, c):
     return np.clip(p - np.where(a * b < 0, 0.5, 0.0), 0.0, 1.0)
 
 
+_GL = np.polynomial.legendre.leggauss(40)
+
+
+def _majority3(omega, V):
+    """P(majority of sign z = +1), z ~ N(omega, V) (K = 3), and its gradient in omega.
+
+    P = P12 + P13 + P23 - 2 P123 with bivariate orthants in closed form and
+    P123 = int_{-a_1}^inf phi(x) Phi_2((a_2 + c12 x)/s12, (a_3 + c13 x)/s13; c23.1) dx (40-point
+    Gauss-Legendre on [-a_1, 9]); dP/domega_k = p_{z_k}(0) P(the other two disagree | z_k = 0).
+    """
+    sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    R = V / np.outer(sig, sig)
+    a = omega / sig
+    P = 0.0
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        P = P + _orthant(a[:, i], a[:, j], R[i, j])
+    s12, s13 = math.sqrt(1 - R[0, 1] ** 2), math.sqrt(1 - R[0, 2] ** 2)
+    c231 = (R[1, 2] - R[0, 1] * R[0, 2]) / (s12 * s13)
+    lo = np.minimum(-a[:, 0], 9.0)
+    half = 0.5 * (9.0 - lo)
+    x = lo[:, None] + half[:, None] * (_GL[0] + 1.0)
+    f = _orthant(((a[:, 1:2] + R[0, 1] * x) / s12).ravel(), ((a[:, 2:3] + R[0, 2] * x) / s13).ravel(), c231)
+    P123 = half * ((f.reshape(x.shape) * _phi(x)) @ _GL[1])
+    P = np.clip(P - 2.0 * P123, 0.0, 1.0)
+    G = np.empty_like(a)
+    for k, i, j in ((0, 1, 2), (1, 0, 2), (2, 0, 1)):
+        sik, sjk = math.sqrt(1 - R[i, k] ** 2), math.sqrt(1 - R[j, k] ** 2)
+        ai, aj = (a[:, i] - R[i, k] * a[:, k]) / sik, (a[:, j] - R[j, k] * a[:, k]) / sjk
+        cij = (R[i, j] - R[i, k] * R[j, k]) / (sik * sjk)
+        G[:, k] = _phi(a[:, k]) / sig[k] * np.maximum(ndtr(ai) + ndtr(aj) - 2.0 * _orthant(ai, aj, cij), 0.0)
+    return P, G
+
+
 def output_gradient(y, omega, V, ties="zero"):
     """g = grad_omega ln P(label y | z ~ N(omega, V)) for the sign committee, one row per example."""
     K = omega.shape[1]
     sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    if K == 3:
+        # P(y | omega) = P_+(y omega) and grad P_+ is even in omega
+        P, G = _majority3(y[:, None] * omega, V)
+        return y[:, None] * G / np.maximum(P, _FLOOR)[:, None]
     if K == 1:
         a = y * omega[:, 0] / sig[0]
         return (y * _phi(a) / (sig[0] * np.maximum(ndtr(a), _FLOOR)))[:, None]
@@ -131,10 +171,12 @@ def committee_amp(N=2000, alpha=1.5, K=2, prior="gaussian", ties="zero", n_iter=
                   seeds=4, seed=0):
     """AMP on independent teacher instances: per-iteration q_d, q_a (from q = W^T W/N) and teacher overlap.
 
-    ``q_d = q11/2 + q22/2 - q12``, ``q_a = 2 q12`` (K = 2), as in ``committee.bayes``.
+    ``q_d`` = mean diagonal - mean off-diagonal of q, ``q_a`` = K mean off-diagonal (K = 2:
+    ``q11/2 + q22/2 - q12``, ``2 q12``), as in ``committee.bayes``; ``m_diag``, ``m_off`` the mean
+    diagonal and off-diagonal teacher overlaps.
     """
-    if K not in (1, 2):
-        raise ParamError("K must be 1 or 2")
+    if K not in (1, 2, 3):
+        raise ParamError("K must be 1, 2 or 3")
     if prior not in ("gaussian", "binary"):
         raise ParamError("prior must be gaussian or binary")
     rows = []
@@ -147,8 +189,9 @@ def committee_amp(N=2000, alpha=1.5, K=2, prior="gaussian", ties="zero", n_iter=
         if K == 1:
             rows.append({"q": q[:, 0, 0], "m": m[:, 0, 0]})
         else:
-            rows.append({"q_d": 0.5 * (q[:, 0, 0] + q[:, 1, 1]) - q[:, 0, 1], "q_a": 2 * q[:, 0, 1],
-                         "m_diag": 0.5 * (m[:, 0, 0] + m[:, 1, 1]), "m_off": 0.5 * (m[:, 0, 1] + m[:, 1, 0])})
+            qd, qa = _symmetric_parts(q)
+            md, moff = np.trace(m, axis1=1, axis2=2) / K, (m.sum(axis=(1, 2)) - np.trace(m, axis1=1, axis2=2)) / (K * (K - 1))
+            rows.append({"q_d": qd, "q_a": qa, "m_diag": md, "m_off": moff})
     samples = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     it = np.arange(n_iter + 1, dtype=float)
     return Measurement(model="committee.amp", params={"alpha": alpha, "K": K, "prior": prior, "ties": ties,
@@ -157,11 +200,21 @@ def committee_amp(N=2000, alpha=1.5, K=2, prior="gaussian", ties="zero", n_iter=
                        axes={k: "iteration" for k in samples})
 
 
+def _symmetric_parts(q):
+    """q_d, q_a of a stack of K x K matrices (..., K, K): mean diagonal - mean off-diagonal, K mean off-diagonal."""
+    K = q.shape[-1]
+    tr = np.trace(q, axis1=-2, axis2=-1)
+    off = (q.sum(axis=(-2, -1)) - tr) / (K * (K - 1))
+    return tr / K - off, K * off
+
+
 def label_probabilities(omega, V, ties="zero"):
-    """P(label | z ~ N(omega, V)) for the sign committee: rows (+1, -1) for K = 1, (+1, -1, 0) for K = 2
+    """P(label | z ~ N(omega, V)) for the sign committee: rows (+1, -1) for K = 1, 3, (+1, -1, 0) for K = 2
     with ``ties="zero"``, (+1, -1) with ``ties="plus"``; columns are examples."""
     K = omega.shape[1]
     sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    if K == 3:
+        return np.stack([_majority3(omega, V)[0], _majority3(-omega, V)[0]])
     if K == 1:
         a = omega[:, 0] / sig[0]
         return np.stack([ndtr(a), ndtr(-a)])
@@ -193,8 +246,8 @@ def committee_amp_point(K=2, alpha=1.0, prior="gaussian", activation="sign", tie
     ``activation`` and ``ansatz`` are accepted for registry symmetry (sign only; AMP is not restricted
     to an ansatz). ``ties`` as in ``replicon.theory.committee``.
     """
-    if K not in (1, 2):
-        raise ParamError("K must be 1 or 2")
+    if K not in (1, 2, 3):
+        raise ParamError("K must be 1, 2 or 3")
     if prior not in ("gaussian", "binary"):
         raise ParamError("prior must be gaussian or binary")
     if activation != "sign":
@@ -221,8 +274,8 @@ def committee_amp_point(K=2, alpha=1.0, prior="gaussian", activation="sign", tie
             rows.append({"q": float(q[0, 0]), "q_d": float(q[0, 0]), "q_a": 0.0, "eps_g": eps_g,
                          "eps_bayes": eps_b})
         else:
-            rows.append({"q_d": float(0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]), "q_a": float(2 * q[0, 1]),
-                         "eps_g": eps_g, "eps_bayes": eps_b})
+            qd, qa = _symmetric_parts(q)
+            rows.append({"q_d": float(qd), "q_a": float(qa), "eps_g": eps_g, "eps_bayes": eps_b})
     samples = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     return Measurement(model="committee.bayes", params={"K": K, "alpha": alpha, "prior": prior,
                                                         "activation": activation, "ties": ties,

@@ -61,7 +61,8 @@ from scipy.special import ndtr, owens_t
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .gauss import LOG_SQRT2PI, panel_rule
+from .gauss import LOG_SQRT2PI, hermite, panel_rule
+from .majority import bvn_cdf, majority_prob
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 PRIORS = ("gaussian", "binary")
@@ -169,28 +170,24 @@ def omega_rule(q, V, order=8, reach=9.0, half=True):
 # ----------------------------------------------------------------------------
 
 def _bvn_orthant(a, b, c):
-    """P(X < a, Y < b) for standard bivariate normals of correlation c (Owen's T form)."""
-    s = math.sqrt(max(1.0 - c * c, 0.0))
-    a = np.where(a == 0.0, 1e-300, a)
-    b = np.where(b == 0.0, 1e-300, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ta = np.where(s > 0, (b - c * a) / (a * s), np.sign(b - c * a) * np.sign(a) * np.inf)
-        tb = np.where(s > 0, (a - c * b) / (b * s), np.sign(a - c * b) * np.sign(b) * np.inf)
-    ta = np.nan_to_num(ta, nan=0.0)
-    tb = np.nan_to_num(tb, nan=0.0)
-    beta = np.where(a * b < 0, 0.5, 0.0)
-    p = 0.5 * ndtr(a) + 0.5 * ndtr(b) - owens_t(a, ta) - owens_t(b, tb) - beta
-    return np.clip(p, 0.0, 1.0)
+    """P(X < a, Y < b) for standard bivariate normals of correlation c (Owen's T form; majority.bvn_cdf)."""
+    return bvn_cdf(a, b, c)
 
 
 def channel(omega, V, ties="zero", grad=True):
     """Output probabilities ``Z[y, n]`` and their omega-gradients ``G[y, n, k]`` for the sign committee.
 
-    K = 1: labels (+1, -1). K = 2: labels (+1, -1, 0) for ``ties="zero"``, (+1, -1) for
-    ``ties="plus"``. ``V`` is the K x K covariance of z given omega.
+    K = 1 and K = 3 (majority vote, :mod:`replicon.theory.majority`): labels (+1, -1). K = 2:
+    labels (+1, -1, 0) for ``ties="zero"``, (+1, -1) for ``ties="plus"``. ``V`` is the K x K
+    covariance of z given omega.
     """
     K = omega.shape[1]
     sig = np.sqrt(np.maximum(np.diag(V), 1e-300))
+    if K == 3:
+        Zp, Gp = majority_prob(omega, V, grad=grad)
+        Zm, _ = majority_prob(-omega, V, grad=False)       # 1 - Zp, accurate where Zp ~ 1
+        Z = np.stack([Zp, Zm])
+        return Z, (np.stack([Gp, -Gp]) if grad else None)
     if K == 1:
         a = omega[:, 0] / sig[0]
         Zp, Zm = ndtr(a), ndtr(-a)
@@ -227,14 +224,136 @@ def channel(omega, V, ties="zero", grad=True):
     return Z, G
 
 
+# ----------------------------------------------------------------------------
+# K = 3: committee-symmetric q, majority vote
+# ----------------------------------------------------------------------------
+
+def symmetric_parts(q):
+    """``(q_d, q_a)`` of ``q = q_d I + (q_a/K) 1 1^T``: q_d = mean diagonal - mean off-diagonal, q_a = K mean off-diagonal."""
+    q = np.atleast_2d(np.asarray(q, float))
+    K = q.shape[0]
+    if K == 1:
+        return float(q[0, 0]), 0.0
+    off = (float(q.sum()) - float(np.trace(q))) / (K * (K - 1))
+    return float(np.trace(q)) / K - off, K * off
+
+
+def _symmetric_matrix(q_d, q_a, K):
+    return q_d * np.eye(K) + (q_a / K) * np.ones((K, K))
+
+
+_GH_T = 24        # Gauss-Hermite nodes in the common mode t (12 on t >= 0)
+_GH_U = 24        # Gauss-Hermite nodes per specialisation coordinate u_k where the kinks are wide
+
+
+@lru_cache(maxsize=8)
+def _sorted_triples(n):
+    """Index triples i <= j <= k of an n-point rule and their orbit sizes under permutations (6, 3 or 1)."""
+    i, j, k = np.array([c for c in __import__("itertools").combinations_with_replacement(range(n), 3)]).T
+    mult = np.where((i == j) & (j == k), 1.0, np.where((i == j) | (j == k), 3.0, 6.0))
+    return i, j, k, mult
+
+
+def _u_rule(kappa, width, n_gh=_GH_U):
+    """1-D rule for E_u f(u), u ~ N(0, 1), f sharp at ``kappa`` on the scale ``width``.
+
+    Width >= 1: Gauss-Hermite (the kink is no sharper than the Gaussian). Narrower: order-6
+    Gauss-Legendre panels (order 7) with edges at kappa, kappa +- width * (1/2, 3/2, 4) and every
+    17/6 on [-8.5, 8.5].
+    """
+    if width >= 1.0:
+        return hermite(n_gh)
+    reach = 8.5
+    marks = kappa + width * np.array([0.0, 0.5, 1.5, 4.0, -0.5, -1.5, -4.0])
+    edges = np.concatenate([np.linspace(-reach, reach, 7), marks[np.abs(marks) < reach]])
+    u, w = _panels(edges, 7)
+    return u, w * _phi(u)
+
+
+def _t_rule(width, n_gh=_GH_T):
+    """Rule on t >= 0 for 2 E_t f(t) (f even after the u-integral), f sharp at t = 0 on the scale ``width``.
+
+    ``width = sqrt((1 - q_a)/q_a)``: the majority is decided mostly by the common mode of the
+    hidden fields, whose noise given t has variance 3 (1 - q_d - q_a) + 3 q_d (u-smoothing).
+    """
+    if width >= 1.0:
+        t, w = hermite(n_gh)
+        return t[t > 0], 2.0 * w[t > 0]
+    reach = 7.0
+    edges = np.concatenate([np.linspace(0.0, reach, 5), width * np.array([1.0, 3.0])])
+    t, w = _panels(edges[edges <= reach], 7)
+    return t, 2.0 * w * _phi(t)
+
+
+def energetic_majority(q_d, q_a, need=("r", "psi", "eps"), n_t=_GH_T, n_u=_GH_U):
+    """Output term of the K = 3 sign (majority) committee for ``q = q_d I + (q_a/3) 1 1^T``, ``rho = I``.
+
+    ``omega ~ N(0, q)`` is written ``omega_k = sqrt(q_a/3) t + sqrt(q_d) u_k`` with t, u_k i.i.d.
+    N(0, 1). In t the integrand is smooth on a scale >= sqrt(2) (the kinks at omega_k = 0 have
+    width sqrt(V_kk) = sqrt(1 - q_d - q_a/3) in omega and q_a/3 <= 1/3): Gauss-Hermite. For each t,
+    the three u_k share one 1-D rule (:func:`_u_rule`) resolving the kink at u_k = -sqrt(q_a/3) t/sqrt(q_d)
+    (width sqrt(V_kk/q_d)); the tensor product is summed over sorted triples only (permutation
+    symmetry), and over t >= 0 only (the label-summed integrands are even in omega). On the
+    non-specialised line q_d = 0 the u-integral is absent: a 1-D rule in t.
+
+    Returns ``psi``, ``r_over_alpha`` (3 x 3, committee-symmetric), ``eps_gibbs``, ``eps_bayes`` as
+    :func:`energetic`, from ``Z = Z_out(+1)`` (the majority probability) and ``Z_out(-1) = 1 - Z``.
+    """
+    K = 3
+    q_d, q_a = max(float(q_d), 0.0), max(float(q_a), 0.0)
+    var = 1.0 - q_d - q_a / K
+    V = _symmetric_matrix(1.0 - q_d, -q_a, K)
+    c, s = math.sqrt(q_a / K), math.sqrt(q_d)
+    t, wt = _t_rule(math.sqrt(max(1.0 - q_a, 0.0) / q_a) if q_a > 0 else np.inf, n_t)
+    if s == 0.0:
+        omega = np.repeat((c * t)[:, None], K, axis=1)
+        w = wt
+    else:
+        width = math.sqrt(var) / s
+        pts, wts = [], []
+        for tt, wtt in zip(t, wt):
+            u, wu = _u_rule(-c * tt / s, width, n_u)
+            i, j, k, mult = _sorted_triples(len(u))
+            ww = wtt * mult * wu[i] * wu[j] * wu[k]
+            keep = ww > 1e-17 * wtt
+            pts.append(c * tt + s * np.stack([u[i[keep]], u[j[keep]], u[k[keep]]], axis=1))
+            wts.append(ww[keep])
+        omega, w = np.concatenate(pts), np.concatenate(wts)
+    Z, G = majority_prob(omega, V, grad="r" in need)
+    Zp = np.clip(Z, _Z_FLOOR, 1.0)
+    Zm = np.clip(1.0 - Z, _Z_FLOOR, 1.0)
+    out = {}
+    if "psi" in need:
+        out["psi"] = float(w @ (Z * np.log(Zp) + (1.0 - Z) * np.log(Zm)))
+    if "r" in need:
+        f = 1.0 / Zp + 1.0 / Zm
+        sq = np.sum(G * G, axis=1)
+        diag = float(w @ (f * sq)) / K
+        off = float(w @ (f * (np.sum(G, axis=1) ** 2 - sq))) / (K * (K - 1))
+        out["r_over_alpha"] = _symmetric_matrix(diag - off, K * off, K)
+    if "eps" in need:
+        out["eps_gibbs"] = 1.0 - float(w @ (Z * Z + (1.0 - Z) ** 2))
+        out["eps_bayes"] = 1.0 - float(w @ np.maximum(Z, 1.0 - Z))
+    return out
+
+
+def _check_symmetric(q):
+    q_d, q_a = symmetric_parts(q)
+    if np.max(np.abs(q - _symmetric_matrix(q_d, q_a, q.shape[0]))) > 1e-9:
+        raise ParamError("K = 3 supports only committee-symmetric q = q_d I + (q_a/K) 1 1^T")
+    return q_d, q_a
+
+
 def energetic(q, ties="zero", need=("r", "psi", "eps")):
     """Output-channel term: ``Psi_out(q)``, ``r/alpha = E sum_y grad Z grad Z^T / Z`` and the errors.
 
-    ``q`` is K x K (K = 1, 2) with ``rho = I``. Returns a dict with ``psi``, ``r_over_alpha``
+    ``q`` is K x K (K = 1, 2; K = 3 committee-symmetric, :func:`energetic_majority`) with ``rho = I``. Returns a dict with ``psi``, ``r_over_alpha``
     (K x K), ``eps_gibbs`` and ``eps_bayes``.
     """
     q = np.atleast_2d(np.asarray(q, float))
     K = q.shape[0]
+    if K == 3:
+        return energetic_majority(*_check_symmetric(q), need=need)
     V = np.eye(K) - q
     omega, w, mult = omega_rule(q, V, half=(ties == "zero"))
     Z, G = channel(omega, V, ties, grad="r" in need)
@@ -283,6 +402,10 @@ def binary_prior(r, order=8, reach=9.0):
     K = r.shape[0]
     lam, U = np.linalg.eigh(r)
     lam = np.maximum(lam, 0.0)
+    live = lam > 1e-14 * max(float(lam.max()), 1e-300)
+    if not np.any(live):
+        live[-1] = True
+    lam, U = lam[live], U[:, live]        # the noise r^{1/2} xi has no component along null directions
     grids = []
     for l in lam:
         # panels resolve the O(1) scale in h up to lambda ~ 300; beyond, the spins are frozen
@@ -293,8 +416,9 @@ def binary_prior(r, order=8, reach=9.0):
         edges = np.concatenate([edges, [-reach, reach]])
         t, w = _panels(edges, order)
         grids.append((t, w * _phi(t)))
-    T = np.array(np.meshgrid(*[g[0] for g in grids], indexing="ij")).reshape(K, -1).T
-    W = np.prod(np.array(np.meshgrid(*[g[1] for g in grids], indexing="ij")).reshape(K, -1), axis=0)
+    D = len(lam)
+    T = np.array(np.meshgrid(*[g[0] for g in grids], indexing="ij")).reshape(D, -1).T
+    W = np.prod(np.array(np.meshgrid(*[g[1] for g in grids], indexing="ij")).reshape(D, -1), axis=0)
     keep = W > 1e-22
     T, W = T[keep], W[keep]
     W = W / W.sum()
@@ -358,17 +482,16 @@ class _Bayes:
         if K == 1:
             return np.array([[x[0]]])
         if self.restricted:
-            return _project(0.5 * x[0] * np.ones((2, 2)))
+            return _project(x[0] / K * np.ones((K, K)))
         if self.ansatz == "symmetric":
             qd, qp = x
-            return _project(qd * np.eye(2) + 0.5 * (qp - qd) * np.ones((2, 2)))
+            return _project(_symmetric_matrix(qd, qp - qd, K))
         return _project(np.array([[x[0], x[2]], [x[2], x[1]]]))
 
     def from_matrix(self, q):
         if self.K == 1:
             return np.array([q[0, 0]])
-        qd = 0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]
-        qa = 2.0 * q[0, 1]
+        qd, qa = symmetric_parts(q)
         if self.restricted:
             return np.array([qa])
         if self.ansatz == "symmetric":
@@ -425,7 +548,7 @@ class _Bayes:
 # ----------------------------------------------------------------------------
 
 def _check(K, alpha, prior, activation, ties, ansatz):
-    K = check_number("K", K, lo=1, hi=2, integer=True)
+    K = check_number("K", K, lo=1, hi=3, integer=True)
     alpha = check_number("alpha", alpha, lo=0.0)
     if not math.isfinite(alpha):
         raise ParamError("alpha must be finite")
@@ -433,16 +556,15 @@ def _check(K, alpha, prior, activation, ties, ansatz):
     activation = check_choice("activation", activation, ACTIVATIONS)
     ties = check_choice("ties", ties, TIES)
     ansatz = check_choice("ansatz", ansatz, ANSATZE)
+    if K == 3 and ansatz == "general":
+        raise ParamError("ansatz=general is available for K <= 2; K = 3 allows ansatz=symmetric")
     return K, alpha, prior, activation, ties, ansatz
 
 
 def _make_solution(name, params, model, x, root, branch, status=None):
     q, r, phi, e = model.evaluate(x)
     K = model.K
-    if K == 1:
-        qd, qa = float(q[0, 0]), 0.0
-    else:
-        qd, qa = float(0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]), float(2.0 * q[0, 1])
+    qd, qa = symmetric_parts(q)
     order = {"q_d": qd, "q_a": qa, "q": q.tolist(), "r": r.tolist()}
     obs = {"q_d": qd, "q_a": qa, "eps_g": e["eps_gibbs"], "eps_bayes": e["eps_bayes"], "free_entropy": phi}
     if K == 1:
@@ -479,17 +601,17 @@ def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric"
             att, _ = engine.attracting(m.problem(), r.x)
             out.append(("poor" if prior == "binary" else "rs", m, r, att))
         return out
-    ns = _Bayes(alpha, 2, prior, ties, ansatz, restricted=True)
+    ns = _Bayes(alpha, K, prior, ties, ansatz, restricted=True)
     found, _ = engine.find_fixed_points(ns.problem(), ns.inits(), tol=tol)
     for r in found:
         att_line, _ = engine.attracting(ns.problem(), r.x)
         slope = ns.transverse_slope(float(r.x[0]))
         out.append(("nonspecialised", ns, r, bool(att_line and slope < 1.0)))
-    full = _Bayes(alpha, 2, prior, ties, ansatz)
+    full = _Bayes(alpha, K, prior, ties, ansatz)
     found, _ = engine.find_fixed_points(full.problem(), full.inits(), tol=tol, max_iter=150)
     for r in found:
         q = full.to_matrix(r.x)
-        qd = 0.5 * (q[0, 0] + q[1, 1]) - q[0, 1]
+        qd, _ = symmetric_parts(q)
         if qd < 1e-6 or np.linalg.eigvalsh(q)[-1] > 1.0 - 1e-8:
             continue          # the non-specialised point again, or the boundary q = I
         if any(lbl == "specialised" and np.max(np.abs(full.to_matrix(s.x) - q)) < 1e-6 for lbl, _, s, _ in out):
@@ -531,7 +653,7 @@ def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansa
               "ansatz": ansatz}
     name = "committee.bayes"
     if alpha == 0:
-        m = _Bayes(0.0, K, prior, ties, ansatz, restricted=(K == 2))
+        m = _Bayes(0.0, K, prior, ties, ansatz, restricted=(K >= 2))
         x = np.zeros(1)
         sol = _make_solution(name, params, m, x, engine.Root(x, True, 0.0, 0),
                              "rs" if K == 1 else "nonspecialised")
@@ -549,7 +671,7 @@ def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansa
 # ----------------------------------------------------------------------------
 
 def _ns_point(alpha, K, prior, ties, x0):
-    m = _Bayes(alpha, K, prior, ties, restricted=(K == 2))
+    m = _Bayes(alpha, K, prior, ties, restricted=(K >= 2))
     r = engine.iterate(m.problem(), x0, tol=1e-11)
     if not r.converged:
         raise ConvergenceError(f"non-specialised branch lost at alpha={alpha}: {r.message}")
@@ -571,7 +693,7 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
     """
     params = {"K": K, "prior": prior, "ties": ties}
     name = "committee.transitions"
-    restricted = K == 2
+    restricted = K >= 2
     make = lambda a: _Bayes(a, K, prior, ties, restricted=restricted).problem()   # noqa: E731
     m0 = _Bayes(alpha_lo, K, prior, ties, restricted=restricted)
     found, _ = engine.find_fixed_points(m0.problem(), m0.inits())
@@ -594,7 +716,7 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
         path[a] = r.x
         return m, r
 
-    if K == 2:
+    if K >= 2:
         def excess(a):
             m, r = point(a)
             return m.transverse_slope(float(r.x[0])) - 1.0
@@ -624,13 +746,17 @@ def state_evolution(alpha, K=2, prior="gaussian", ties="zero", q0=None, n_iter=2
     """State evolution of committee AMP: the RS fixed-point map iterated from ``q0`` (default 0).
 
     ``q^{t+1} = 2 dpsi_P0/dr at r^t = alpha E[g g^T](q^t)`` (Aubin et al. 2018, eqs. (11)-(12) and
-    sec. 4): the full K x K matrices, one per iteration (shape (n_iter+1, K, K)).
+    sec. 4): the full K x K matrices, one per iteration (shape (n_iter+1, K, K)). K = 3: ``q0`` must be
+    committee-symmetric, and so stay the iterates.
     """
-    m = _Bayes(alpha, K, prior, ties, "general")
     q = np.zeros((K, K)) if q0 is None else np.array(q0, float)
+    if K == 3:
+        q = _symmetric_matrix(*_check_symmetric(q), K)
     out = [q]
     for _ in range(n_iter):
         r = alpha * energetic(q, ties, need=("r",))["r_over_alpha"]
         q, _ = prior_update(r, prior)
+        if K == 3:
+            q = _symmetric_matrix(*symmetric_parts(q), K)       # remove quadrature noise off the ansatz
         out.append(q)
     return np.array(out)

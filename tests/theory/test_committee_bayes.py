@@ -166,3 +166,150 @@ def test_energetic_term_matches_nquad():
     assert ours["psi"] == pytest.approx(ref[0], abs=1e-9)
     assert ours["r_over_alpha"][0, 0] == pytest.approx(ref[1], abs=1e-9)
     assert ours["r_over_alpha"][0, 1] == pytest.approx(ref[2], abs=1e-9)
+
+
+# ----------------------------------------------------------------------------
+# K = 3: majority vote, committee-symmetric q
+# ----------------------------------------------------------------------------
+
+def _q3(q_d, q_a):
+    return q_d * np.eye(3) + q_a / 3 * np.ones((3, 3))
+
+
+def test_K3_output_entropy_at_zero_overlap():
+    """q = 0 (omega = 0, V = I): the label is +-1 with probability 1/2, Psi_out = -ln 2, eps_g = 1/2, and
+    grad Z(+-1) = +-phi(0)/2 (z_k crosses 0 while the two independent others disagree, probability 1/2),
+    so r/alpha = sum_y grad Z grad Z^T / Z = 1 1^T / (2 pi)."""
+    e = C.energetic(np.zeros((3, 3)))
+    assert e["psi"] == pytest.approx(-math.log(2), abs=1e-14)
+    assert e["eps_gibbs"] == pytest.approx(0.5, abs=1e-14)
+    np.testing.assert_allclose(e["r_over_alpha"], np.ones((3, 3)) / (2 * math.pi), atol=1e-14)
+
+
+@pytest.mark.parametrize("q_d,q_a", [(0.2, 0.5), (0.05, 0.85)])
+def test_K3_energetic_term_matches_monte_carlo_of_the_channel(q_d, q_a):
+    """Psi_out, r/alpha and eps_g of the K = 3 majority channel against plain Monte Carlo of their
+    definitions (omega ~ N(0, q) sampled, 1.5 10^5 draws; the label-summed integrands use majority_prob):
+    within 4 standard errors."""
+    rng = np.random.default_rng(7)
+    q = _q3(q_d, q_a)
+    e = C.energetic(q)
+    omega = rng.multivariate_normal(np.zeros(3), q, size=150_000, method="eigh")
+    Z, G = C.channel(omega, np.eye(3) - q)
+    Zc = np.maximum(Z, 1e-14)
+    psi = np.sum(Z * np.log(Zc), axis=0)
+    gibbs = 1 - np.sum(Z * Z, axis=0)
+    M = np.einsum("ynk,ynl->nkl", G / Zc[:, :, None], G)
+    for est, val in ((psi, e["psi"]), (gibbs, e["eps_gibbs"]),
+                     (M[:, 0, 0], e["r_over_alpha"][0, 0]), (M[:, 0, 1], e["r_over_alpha"][0, 1])):
+        assert abs(est.mean() - val) < 4 * est.std() / math.sqrt(len(est)) + 1e-12, (est.mean(), val)
+
+
+@pytest.mark.parametrize("q_d,q_a", [(0.2, 0.5), (0.05, 0.85)])
+def test_K3_conjugate_is_twice_the_gradient_of_psi_out(q_d, q_a):
+    """Nishimori identity r/alpha = 2 dPsi_out/dq (Aubin et al. eq. (11)) along the two symmetric directions:
+    dPsi/dq_d = Tr(r/alpha)/2 and dPsi/dq_a = 1^T (r/alpha) 1 / 6 (central differences, h = 1e-5)."""
+    r = C.energetic_majority(q_d, q_a)["r_over_alpha"]
+    h = 1e-5
+    d_qd = (C.energetic_majority(q_d + h, q_a)["psi"] - C.energetic_majority(q_d - h, q_a)["psi"]) / (2 * h)
+    d_qa = (C.energetic_majority(q_d, q_a + h)["psi"] - C.energetic_majority(q_d, q_a - h)["psi"]) / (2 * h)
+    assert d_qd == pytest.approx(0.5 * np.trace(r), abs=2e-7)
+    assert d_qa == pytest.approx(r.sum() / 6, abs=2e-7)
+
+
+@pytest.mark.parametrize("q_d,q_a", [(0.0, 0.9), (0.3, 0.5), (0.05, 0.85)])
+def test_K3_energetic_term_is_stable_under_refinement(q_d, q_a):
+    """Doubling the Gauss-Hermite orders in t and u changes Psi_out and r/alpha by < 1e-8."""
+    e = C.energetic_majority(q_d, q_a)
+    f = C.energetic_majority(q_d, q_a, n_t=48, n_u=40)
+    assert f["psi"] == pytest.approx(e["psi"], abs=1e-8)
+    np.testing.assert_allclose(f["r_over_alpha"], e["r_over_alpha"], atol=1e-8)
+
+
+def test_K3_nonspecialised_line_against_adaptive_quadrature_and_continuity():
+    """On q_d = 0 (omega = sqrt(q_a/3) t 1) the 1-D rule equals adaptive quad over t of the same integrand,
+    and the 3-D rule at q_d = 1e-9 tends to it (the line is the q_d -> 0 limit)."""
+    from scipy.integrate import quad
+    from replicon.theory.majority import majority_prob
+    q_a = 0.8
+    V = np.eye(3) - _q3(0.0, q_a)
+    c = math.sqrt(q_a / 3)
+
+    def integrand(t, what):
+        Z, G = majority_prob(np.full((1, 3), c * t), V)
+        Zm, _ = majority_prob(np.full((1, 3), -c * t), V, grad=False)
+        Z, Zm, g = max(Z[0], 1e-14), max(Zm[0], 1e-14), G[0, 0]     # the module's floor on Z_out
+        dens = math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+        if what == "psi":
+            return dens * (Z * math.log(Z) + Zm * math.log(Zm))
+        return dens * g * g * (1 / Z + 1 / Zm)
+
+    psi = quad(integrand, -10, 10, args=("psi",), epsabs=1e-13, points=[0.0], limit=200)[0]
+    r11 = quad(integrand, -10, 10, args=("r",), epsabs=1e-13, points=[0.0], limit=200)[0]
+    e = C.energetic_majority(0.0, q_a)
+    assert e["psi"] == pytest.approx(psi, abs=1e-10)
+    assert e["r_over_alpha"][0, 0] == pytest.approx(r11, abs=1e-10)
+    e3 = C.energetic_majority(1e-9, q_a)
+    assert e3["psi"] == pytest.approx(psi, abs=1e-8)
+    np.testing.assert_allclose(e3["r_over_alpha"], e["r_over_alpha"], atol=1e-7)
+
+
+def test_K3_binary_prior_of_rank_one_field_is_the_K1_average_of_the_common_spin_sum():
+    """r = r_a/3 1 1^T (non-specialised line): h = r w0 + r^{1/2} xi lies along 1, so only the sum
+    s = w.1 of the three spins is seen; q from the 2^3 state sum equals an independent 1-D quad over xi."""
+    from scipy.integrate import quad
+    r_a = 2.5
+    r = r_a / 3 * np.ones((3, 3))
+    q, _ = C.binary_prior(r)
+    S = C._spin_states(3)
+    s = S.sum(axis=1)
+    lam = r_a                                   # the one eigenvalue of r, eigenvector 1/sqrt(3)
+
+    def mean_overlap(xi, w0):
+        # field projected on the unit vector e = 1/sqrt 3: energy of state w is (h.e)(w.e) - lam (w.e)^2/2
+        we = s / math.sqrt(3)
+        he = lam * (w0.sum() / math.sqrt(3)) + math.sqrt(lam) * xi
+        E = he * we - 0.5 * lam * we * we
+        p = np.exp(E - E.max())
+        p /= p.sum()
+        m = p @ S
+        return m[0] * m[1]
+
+    ref = 0.0
+    for w0 in S[S[:, 0] > 0]:
+        ref += quad(lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi) * mean_overlap(x, w0),
+                    -12, 12, epsabs=1e-13, limit=200)[0] / 4
+    assert q[0, 1] == pytest.approx(ref, abs=1e-9)
+
+
+def test_K3_nonspecialised_fixed_point_checked_with_an_independent_quadrature():
+    """Gaussian prior, alpha = 4: committee.bayes' non-specialised point q_a is a fixed point of the RS map
+    evaluated with adaptive quad over t (on q_d = 0, r is r_a/3 1 1^T and q_a = r_a/(1 + r_a))."""
+    from scipy.integrate import quad
+    from replicon.theory.majority import majority_prob
+    alpha = 4.0
+    m = C._Bayes(alpha, 3, "gaussian", "zero", restricted=True)
+    from replicon.theory import engine
+    root = engine.iterate(m.problem(), np.array([0.5]), tol=1e-12)
+    q_a = float(root.x[0])
+    V = np.eye(3) - _q3(0.0, q_a)
+    c = math.sqrt(q_a / 3)
+
+    def integrand(t):
+        Z, G = majority_prob(np.full((1, 3), c * t), V)
+        Zm, _ = majority_prob(np.full((1, 3), -c * t), V, grad=False)
+        g = G[0].sum()
+        return math.exp(-t * t / 2) / math.sqrt(2 * math.pi) * g * g * (1 / max(Z[0], 1e-14) + 1 / max(Zm[0], 1e-14))
+
+    r_a = alpha * quad(integrand, -10, 10, epsabs=1e-13, points=[0.0], limit=200)[0] / 3   # 1^T r 1 / 3
+    assert r_a / (1 + r_a) == pytest.approx(q_a, abs=1e-9)
+
+
+def test_K3_ansatz_general_and_K4_are_refused():
+    from replicon._util import ParamError
+    with pytest.raises(ParamError, match="ansatz=general"):
+        C.bayes(K=3, ansatz="general")
+    with pytest.raises(ParamError, match="K=4"):
+        C.bayes(K=4)
+    with pytest.raises(ParamError, match="committee-symmetric"):
+        C.energetic(np.diag([0.1, 0.2, 0.3]))
