@@ -67,7 +67,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import ndtr, roots_hermitenorm
+from scipy.special import ndtr, roots_hermitenorm, roots_legendre
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
@@ -170,17 +170,55 @@ def omega_nodes(q, restricted, n_gh, width=1.0):
     return u @ root.T, np.prod(w[idx], axis=1) * mult
 
 
+def _half_panels(L, width, order, step):
+    """Gauss-Legendre panels on [0, L] with edges at the multiples of ``step`` and at width * 2^j."""
+    e = [np.arange(0.0, L, step), [L]]
+    if width < L:
+        e.append(width * 2.0 ** np.arange(0, int(math.ceil(math.log2(L / width)))))
+    e = np.unique(np.clip(np.concatenate(e), 0.0, L))
+    e = e[np.concatenate([[True], np.diff(e) > 1e-12 * L])]
+    t, wt = roots_legendre(order)
+    a, b = e[:-1], e[1:]
+    x = (0.5 * (b - a)[:, None] * (t[None, :] + 1.0) + a[:, None]).ravel()
+    return x, (0.5 * (b - a)[:, None] * wt[None, :]).ravel()
+
+
+def panel_nodes(q, width, order=4, reach=6.5, prune=1e-13):
+    """Nodes and weights for E over N(0, q) in omega itself, for integrands with kinks of scale
+    ``width`` across the planes omega_k = 0 (narrow when 1 - q is small, where a Gauss-Hermite rule
+    in the whitened variable converges only algebraically).
+
+    A product of one symmetric 1-D panel rule (edges at multiples of the largest standard deviation
+    and refined geometrically towards 0 down to ``width``), weighted by the N(0, q) density; sorted
+    triples with multiplicities as in :func:`omega_nodes`, nodes of negligible weight dropped.
+    """
+    sig = math.sqrt(float(np.linalg.eigvalsh(q).max()))
+    xp, wp = _half_panels(reach * sig, width, order, sig)
+    x = np.concatenate([-xp[::-1], xp])
+    wx = np.concatenate([wp[::-1], wp])
+    idx, mult = _sorted_triples(x.size)
+    om = x[idx]
+    qi = np.linalg.inv(q)
+    dens = np.exp(-0.5 * np.einsum("ni,ij,nj->n", om, qi, om)) / ((2.0 * math.pi) ** 1.5 * math.sqrt(np.linalg.det(q)))
+    W = np.prod(wx[idx], axis=1) * mult * dens
+    keep = W > prune * W.max()
+    return om[keep], W[keep]
+
+
 def _pinv_sym(q, tol=1e-13):
     lam, U = np.linalg.eigh(q)
     inv = np.where(lam > tol * max(lam.max(), 1e-300), 1.0 / np.where(lam > 0, lam, 1.0), 0.0)
     return (U * inv) @ U.T
 
 
-def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True):
+def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True, refine=False):
     """``G_E``, ``eps_t``, ``eps_g`` and the gradients ``g_q, g_R, g_Q`` as permutation invariants.
 
     Returns a dict; the matrix gradients are returned as their two eigenvalues (perp, par) in
-    ``gq``, ``gR``, ``gQ`` (each a length-2 array; perp is 0 for K = 1).
+    ``gq``, ``gR``, ``gQ`` (each a length-2 array; perp is 0 for K = 1). K = 3 off the symmetric
+    subspace: Gauss-Hermite in the whitened field while the kinks of the channel are wide compared
+    with the spread of omega across them, else :func:`panel_nodes`; ``refine`` uses the next finer
+    rule of the same kind (for the reported ``quadrature_error``).
     """
     K = q.shape[0]
     eb = math.exp(-1.0 / T) if T > 0 else 0.0
@@ -193,7 +231,17 @@ def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True):
         s1 = math.sqrt(max(float(np.ones(K) @ q @ np.ones(K)) / K / K, 1e-300))   # sd of omega_k
         a1 = abs(float(np.ones(K) @ A @ np.ones(K))) / K                          # teacher mean slope
         width = min(math.sqrt(np.min(np.diag(SS))), math.sqrt(np.min(np.diag(ST))) / max(a1, 1e-300)) / s1
-    om, w = omega_nodes(q, restricted, n_gh, width)
+    if restricted or K == 1:
+        om, w = omega_nodes(q, restricted, n_gh, width)
+    else:
+        kink = min(math.sqrt(np.min(np.diag(SS))),
+                   float(np.min(np.sqrt(np.diag(ST)) / np.maximum(np.linalg.norm(A, axis=1), 1e-300))))
+        spread = math.sqrt(max(float(np.linalg.eigvalsh(q).min()), 1e-300))
+        if kink / spread < 0.5:
+            om, w = panel_nodes(q, kink, order=5 if refine else 4)
+        else:
+            om, w = omega_nodes(q, restricted, n_gh + (12 if refine else 0), width)
+    out_rule = "panels" if not (restricted or K == 1) and kink / spread < 0.5 else "hermite"
     MT, GT, _ = majority3(om @ A.T, ST, hessian=False)
     MS, GS, HS = majority3(om, SS, hessian=grads)
     Zp = np.maximum(eb + one * MS, _FLOOR)
@@ -202,6 +250,7 @@ def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True):
         "G": float(w @ (MT * np.log(Zp) + (1.0 - MT) * np.log(Zm))),
         "eps_t": float(w @ (eb * (MT * (1.0 - MS) / Zp + (1.0 - MT) * MS / Zm))),
         "eps_g": float(w @ (MT * (1.0 - MS) + (1.0 - MT) * MS)),
+        "rule": out_rule,
     }
     if not grads:
         return out
@@ -236,20 +285,47 @@ def _channel_entropy(Q, q, R):
 
 @dataclass
 class _Fully:
-    """RS equations at one (alpha, T). Coordinates: specialised ``(q_p, q_1, R_p, R_1, Q_p)``,
-    restricted/symmetric ``(q_1, R_1, Q_p)`` (q_p = R_p = 0), K = 1 ``(q, R)``; p = perp, 1 = par
-    eigenvalue; ``Q_1 = K - (K - 1) Q_p`` (Q_kk = 1)."""
+    """RS equations at one (alpha, T). Coordinates: specialised ``(q_p, q_1, rho_p, rho_1, Q_p)``,
+    restricted/symmetric ``(q_1, rho_1, Q_p)`` (q_p = R_p = 0), K = 1 ``(q, rho)``; p = perp, 1 = par
+    eigenvalue, ``rho = R/sqrt(q)``, ``Q_1 = K - (K - 1) Q_p`` (Q_kk = 1).
+
+    ``nishimori`` (used at T = 0): the equations restricted to R = q, Q = I, coordinates the q's
+    alone; the map returns the R-update (on that line the Gibbs posterior is the Bayes posterior and
+    this is the state-evolution map, as for ``perceptron.teacher`` at T = 0). Fixed points of the
+    unrestricted T = 0 equations off the line exist and are not states of the system.
+    """
 
     alpha: float
     T: float
     K: int
     restricted: bool = False
     n_gh: int = 20
+    nishimori: bool = False
+
+    def full(self, x):
+        """Nishimori coordinates -> the unrestricted ones (R = q, i.e. rho = sqrt(q); Q = I)."""
+        x = np.asarray(x, float)
+        if not self.nishimori:
+            return x
+        r = np.sqrt(np.maximum(x, 0.0))
+        if self.K == 1:
+            return np.array([x[0], r[0]])
+        if self.restricted:
+            return np.array([x[0], r[0], 1.0])
+        return np.array([x[0], x[1], r[0], r[1], 1.0])
+
+    def update(self, x):
+        if not self.nishimori:
+            return self._update(x)
+        y = self._update(self.full(x))
+        if self.K == 1 or self.restricted:
+            return np.array([y[1] * math.sqrt(max(y[0], 0.0))])
+        return np.array([y[2] * math.sqrt(max(y[0], 0.0)), y[3] * math.sqrt(max(y[1], 0.0))])
 
     def channels(self, x):
         """(q, R, Q) per channel (perp, par) from the coordinates; R = rho sqrt(q)."""
         K = self.K
-        x = np.asarray(x, float)
+        x = self.full(x)
         if K == 1:
             q1, r1 = x
             return np.array([0.0, q1]), np.array([0.0, r1 * math.sqrt(max(q1, 0.0))]), np.array([0.0, 1.0])
@@ -262,25 +338,32 @@ class _Fully:
         return qc, np.array([rp, r1]) * np.sqrt(np.maximum(qc, 0.0)), np.array([Qp, K - (K - 1) * Qp])
 
     def matrices(self, x):
+        return self.matrices_from(*self.channels(x))
+
+    def matrices_from(self, qc, Rc, Qc):
         K = self.K
-        qc, Rc, Qc = self.channels(x)
         Ppar = np.ones((K, K)) / K
         Pperp = np.eye(K) - Ppar
         mk = lambda c: c[0] * Pperp + c[1] * Ppar       # noqa: E731
         return mk(Qc), mk(qc), mk(Rc)
 
-    def energetic(self, x, grads=True, n_gh=None):
+    def energetic(self, x, grads=True, n_gh=None, refine=False):
         Q, q, R = self.matrices(x)
-        return energetic(Q, q, R, self.T, self.restricted, n_gh or self.n_gh, grads)
+        return energetic(Q, q, R, self.T, self.restricted, n_gh or self.n_gh, grads, refine)
 
-    def update(self, x):
+    def _update(self, x):
         K, a = self.K, self.alpha
-        qc, Rc, Qc = self.channels(x)
+        nishimori, self.nishimori = self.nishimori, False
+        try:
+            qc, Rc, Qc = self.channels(x)
+        finally:
+            self.nishimori = nishimori
         live = slice(1, 2) if K == 1 else slice(0, 2)
         nan = np.full(len(x), np.nan)     # outside the domain: the engine backs off and damps
         if np.any((Qc - qc)[live] <= 1e-12):
             return nan
-        e = self.energetic(x)
+        Q, q, R = self.matrices_from(qc, Rc, Qc)
+        e = energetic(Q, q, R, self.T, self.restricted, self.n_gh, True)
         qh = np.maximum(-2.0 * a * e["gq"], 0.0)
         Rh = a * e["gR"]
         gQ = a * e["gQ"]
@@ -318,6 +401,11 @@ class _Fully:
 
     def problem(self):
         K = self.K
+        if self.nishimori:
+            names = ("q",) if K == 1 else (("q_1",) if self.restricted else ("q_p", "q_1"))
+            n = len(names)
+            return engine.FixedPointProblem(names, self.update, np.zeros(n), np.ones(n),
+                                            transforms=("logit",) * n if n == 1 else None)
         if K == 1:
             return engine.FixedPointProblem(("q", "rho"), self.update, np.array([0.0, -1.0]), np.ones(2),
                                             transforms=("logit", "none"))
@@ -330,6 +418,10 @@ class _Fully:
                                         np.array([K / (K - 1.0), float(K), 1.0, 1.0, K / (K - 1.0)]))
 
     def inits(self):
+        if self.nishimori:
+            if self.K == 1 or self.restricted:
+                return [np.array([v]) for v in (0.5, 0.05, 0.9)]
+            return [np.array(v) for v in ((0.5, 0.8), (0.85, 0.95))]
         if self.K == 1:
             return [np.array([v, math.sqrt(v)]) for v in (0.5, 0.05, 0.9)]
         if self.restricted:
@@ -340,7 +432,9 @@ class _Fully:
     def transverse_radius(self, x_sym, h=1e-6):
         """Spectral radius of the linearised map in the specialisation directions (q_p, R_p) at a
         symmetric point: the symmetric branch attracts specialisation iff < 1."""
-        full = _Fully(self.alpha, self.T, self.K, False, self.n_gh)
+        full = _Fully(self.alpha, self.T, self.K, False, self.n_gh, self.nishimori)
+        if self.nishimori:
+            return float(abs(full.update(np.array([h, x_sym[0]]))[0]) / h)
         q1, r1, Qp = x_sym
         J = np.empty((2, 2))
         for col, (dq, dR) in enumerate(((h, 0.0), (h, h))):
@@ -372,7 +466,7 @@ def _solution(name, params, model, root, branch, status):
     qc, Rc, Qc = model.channels(x)
     K = model.K
     # refinement check of the quadrature
-    e2 = model.energetic(x, grads=False, n_gh=model.n_gh + 12)
+    e2 = model.energetic(x, grads=False, refine=True)
     qerr = abs(e2["G"] - e["G"]) * model.alpha
     qd, qa = qc[0], qc[1] - qc[0]
     Rd, Ra = Rc[0], Rc[1] - Rc[0]
@@ -394,7 +488,7 @@ def _solution(name, params, model, root, branch, status):
                     iterations=root.iterations, branch=branch, status=status)
 
 
-def _approach(model, x0, n_iter=60, collapse=1e-7, damping=0.8):
+def _approach(model, x0, n_iter=15, collapse=1e-6, damping=0.8):
     """Damped plain iteration from a specialised start: the point reached, or None if the iterate
     collapses onto the symmetric subspace (q_p, R_p -> 0; the symmetric branch is solved on its
     own). Near that subspace the accelerated solver would crawl along the boundary q_p = 0."""
@@ -412,30 +506,51 @@ def _approach(model, x0, n_iter=60, collapse=1e-7, damping=0.8):
 
 
 def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
-    """All RS fixed points: ``[(label, model, Root, attracting)]`` (symmetric on its invariant
-    subspace, with its stability against specialisation; specialised from several starts)."""
+    """All RS fixed points found: ``[(label, model, Root, attracting)]``.
+
+    The symmetric branch is solved on its invariant subspace (with its stability against
+    specialisation); specialised ones by damped iteration from strongly specialised starts
+    (attracting points) and by Newton from weakly specialised starts next to the symmetric point
+    (also repelling ones). A search, not a proof that no other root exists."""
     out = []
+    nish = T == 0
     if K == 1:
-        m = _Fully(alpha, T, 1, n_gh=n_gh)
+        m = _Fully(alpha, T, 1, n_gh=n_gh, nishimori=nish)
         found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
         for r in found:
             att, _ = engine.attracting(m.problem(), r.x)
             out.append(("rs", m, r, att))
         return out
-    sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh)
+    sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh, nishimori=nish)
     found, _ = engine.find_fixed_points(sym.problem(), sym.inits(), tol=tol)
     for r in found:
         att, _ = engine.attracting(sym.problem(), r.x)
         out.append(("symmetric", sym, r, bool(att and sym.transverse_radius(r.x) < 1.0)))
-    spec = _Fully(alpha, T, K, n_gh=n_gh)
+    spec = _Fully(alpha, T, K, n_gh=n_gh, nishimori=nish)
     found = []
     for x0 in spec.inits():
         x = _approach(spec, x0)
         if x is None:
             continue            # collapsed onto the symmetric subspace
+        if any(np.max(np.abs(r.x - x)) < 1e-3 for r in found):
+            continue            # heading for a root already found
         r = engine.iterate(spec.problem(), x, tol=tol, max_iter=300)
         if r.converged:
             found.append(r)
+    # specialised points that repel the iteration: the unstable partner of an attracting specialised
+    # branch in a coexistence region (born with it in a saddle-node), or specialised points near a
+    # symmetric point that has lost stability. Newton from weakly specialised starts next to it.
+    search = bool(found) or not all(att for _, _, _, att in out)
+    for r_sym in ([r for _, _, r, _ in out] if search else []):
+        for qp in (0.02, 0.08, 0.2):
+            if nish:
+                x0 = np.array([qp, min(r_sym.x[0] + qp, 1.0 - 1e-6)])
+            else:
+                q1, r1, Qp = r_sym.x
+                x0 = np.array([qp, q1 + qp, r1, r1, Qp])
+            r = engine.newton(spec.problem(), x0, tol=tol)
+            if r.converged:
+                found.append(r)
     for r in engine.distinct(found):
         if r.x[0] < 1e-8 or abs(spec.channels(r.x)[1][0]) < 1e-6:
             continue            # the symmetric point again (q_p = R_p = 0)
@@ -460,8 +575,8 @@ def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=2
     params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": "fully"}
     name = "committee.gibbs"
     if alpha == 0:
-        m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh)
-        x = np.array([0.0, 0.0]) if K == 1 else np.array([0.0, 0.0, 1.0])
+        m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh, nishimori=(T == 0))
+        x = np.zeros(1) if T == 0 else (np.array([0.0, 0.0]) if K == 1 else np.array([0.0, 0.0, 1.0]))
         sol = _solution(name, params, m, engine.Root(x, True, 0.0, 0), "rs" if K == 1 else "symmetric", None)
         return select_thermodynamic(name, params, [sol], strict)
     sols = [_solution(name, params, m, r, lbl, None if att else "unstable")
