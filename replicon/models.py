@@ -365,15 +365,16 @@ register(Model(
 
 register(Model(
     name="committee.bayes",
-    summary="Bayes-optimal committee machine (K = 1, 2; sign): RS overlaps q_d, q_a, errors, specialisation",
+    summary="Bayes-optimal committee machine (K = 1, 2, 3; sign): RS overlaps q_d, q_a, errors, specialisation",
     params=[
-        Param("K", 2, "hidden units (1 or 2)", kind="int", lo=1, hi=2),
+        Param("K", 2, "hidden units (1, 2 or 3; K = 3: majority vote, symmetric ansatz only)", kind="int",
+              lo=1, hi=3),
         Param("alpha", 1.0, "examples per input dimension, P/N", lo=0),
         Param("prior", "gaussian", "weight prior", kind="choice", choices=("gaussian", "binary")),
         Param("activation", "sign", "hidden activation", kind="choice", choices=("sign",)),
         Param("ties", "zero", "K = 2 output on a tie: zero (sign(0)=0, Aubin et al.) or plus (sign(0)=+1)",
               kind="choice", choices=("zero", "plus")),
-        Param("ansatz", "symmetric", "overlap ansatz: symmetric (q_d, q_a) or general (full K x K)",
+        Param("ansatz", "symmetric", "overlap ansatz: symmetric (q_d, q_a) or general (full K x K, K <= 2)",
               kind="choice", choices=("symmetric", "general")),
     ],
     solve=lazy("replicon.theory.committee:bayes"),

@@ -190,7 +190,8 @@ def committee_amp(N=2000, alpha=1.5, K=2, prior="gaussian", ties="zero", n_iter=
             rows.append({"q": q[:, 0, 0], "m": m[:, 0, 0]})
         else:
             qd, qa = _symmetric_parts(q)
-            md, moff = np.trace(m, axis1=1, axis2=2) / K, (m.sum(axis=(1, 2)) - np.trace(m, axis1=1, axis2=2)) / (K * (K - 1))
+            tr = np.trace(m, axis1=1, axis2=2)
+            md, moff = tr / K, (m.sum(axis=(1, 2)) - tr) / (K * (K - 1))
             rows.append({"q_d": qd, "q_a": qa, "m_diag": md, "m_off": moff})
     samples = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     it = np.arange(n_iter + 1, dtype=float)

@@ -1,6 +1,6 @@
 """Bayes-optimal learning of a committee machine: replica-symmetric theory with K x K overlaps.
 
-A teacher committee ``Y = phi_out(W*^T X / sqrt N)`` with ``K`` hidden units,
+A teacher committee ``Y = phi_out(W*^T X / sqrt N)`` with ``K = 1, 2, 3`` hidden units,
 ``phi_out(z) = sign(sum_k sign(z_k))``, Gaussian inputs, ``P = alpha N`` examples
 (``alpha = P/N`` throughout this module, N the input dimension), weights
 ``W*`` with i.i.d. rows drawn from the prior (``gaussian``: N(0, I_K);
@@ -26,6 +26,9 @@ couplings ``-r``; its 2^K states are summed exactly, the Gaussian field integrat
 by a tensor panel rule in the eigenbasis of r.
 
 Output channel for sign activations. K = 1: ``Z_out(+-1) = H(-+omega/sqrt V)``.
+K = 3: the majority vote (no ties), ``Z_out(+1) = P(at least two z_k > 0)`` from
+:mod:`replicon.theory.majority` (bivariate orthants by Owen's T, the trivariate one by
+Plackett's 1-D integral, gradients in closed form); ``Z_out(-1; omega) = Z_out(+1; -omega)``.
 K = 2: the four sign patterns of z are bivariate-normal orthant probabilities,
 evaluated in closed form with Owen's T function (no nested quadrature); their
 gradients are closed forms too. **Tie convention for even K** (K = 2): the
@@ -42,8 +45,14 @@ which are rays through the origin, so Gauss-Legendre panels are refined
 geometrically around those angles and towards r = 0. The symmetry
 ``Z(y; -omega) = Z(-y; omega)`` halves the angular range.
 
+K = 3 outer integral (committee-symmetric q only, :func:`energetic_majority`):
+``omega_k = sqrt(q_a/3) t + sqrt(q_d) u_k``; Gauss-Hermite (or panels, when the common mode is
+sharp) in t, and for each t one 1-D rule in u shared by the three u_k, refined at the kink
+``u_k = -sqrt(q_a/3) t / sqrt(q_d)``, summed over sorted triples (permutation symmetry).
+
 Committee-symmetric ansatz (Aubin et al. sec. 3): ``q = q_d I + (q_a/K) 1 1^T``
-(K = 2). The non-specialised fixed point has ``q_d = 0`` exactly (an invariant
+(K = 2, 3; the ``general`` ansatz, the full K x K matrix, is available for K <= 2). The
+non-specialised fixed point has ``q_d = 0`` exactly (an invariant
 subspace of the equations); specialised fixed points have ``q_d > 0``. Errors:
 ``eps_g`` is the Gibbs (posterior-sample) 0-1 test error
 ``1 - E sum_y Z_out(y)^2`` (K = 1: arccos(q)/pi), ``eps_bayes`` the 0-1 error
@@ -52,6 +61,7 @@ of the Bayes-optimal label ``argmax_y Z_out(y)`` (K = 1: arccos(sqrt q)/pi).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -229,7 +239,10 @@ def channel(omega, V, ties="zero", grad=True):
 # ----------------------------------------------------------------------------
 
 def symmetric_parts(q):
-    """``(q_d, q_a)`` of ``q = q_d I + (q_a/K) 1 1^T``: q_d = mean diagonal - mean off-diagonal, q_a = K mean off-diagonal."""
+    """``(q_d, q_a)`` of ``q = q_d I + (q_a/K) 1 1^T``.
+
+    ``q_d`` = mean diagonal - mean off-diagonal, ``q_a`` = K * mean off-diagonal.
+    """
     q = np.atleast_2d(np.asarray(q, float))
     K = q.shape[0]
     if K == 1:
@@ -244,33 +257,34 @@ def _symmetric_matrix(q_d, q_a, K):
 
 _GH_T = 24        # Gauss-Hermite nodes in the common mode t (12 on t >= 0)
 _GH_U = 24        # Gauss-Hermite nodes per specialisation coordinate u_k where the kinks are wide
+_PANEL_ORDER = 7  # Gauss-Legendre order of the panels in t and u where the kinks are narrow
 
 
 @lru_cache(maxsize=8)
 def _sorted_triples(n):
     """Index triples i <= j <= k of an n-point rule and their orbit sizes under permutations (6, 3 or 1)."""
-    i, j, k = np.array([c for c in __import__("itertools").combinations_with_replacement(range(n), 3)]).T
+    i, j, k = np.array(list(itertools.combinations_with_replacement(range(n), 3))).T
     mult = np.where((i == j) & (j == k), 1.0, np.where((i == j) | (j == k), 3.0, 6.0))
     return i, j, k, mult
 
 
-def _u_rule(kappa, width, n_gh=_GH_U):
+def _u_rule(kappa, width, n_gh):
     """1-D rule for E_u f(u), u ~ N(0, 1), f sharp at ``kappa`` on the scale ``width``.
 
-    Width >= 1: Gauss-Hermite (the kink is no sharper than the Gaussian). Narrower: order-6
-    Gauss-Legendre panels (order 7) with edges at kappa, kappa +- width * (1/2, 3/2, 4) and every
+    Width >= 1: Gauss-Hermite (the kink is no sharper than the Gaussian). Narrower: Gauss-Legendre
+    panels (order ``_PANEL_ORDER``) with edges at kappa, kappa +- width * (1/2, 3/2, 4, 10) and every
     17/6 on [-8.5, 8.5].
     """
     if width >= 1.0:
         return hermite(n_gh)
     reach = 8.5
-    marks = kappa + width * np.array([0.0, 0.5, 1.5, 4.0, -0.5, -1.5, -4.0])
+    marks = kappa + width * np.array([0.0, 0.5, 1.5, 4.0, 10.0, -0.5, -1.5, -4.0, -10.0])
     edges = np.concatenate([np.linspace(-reach, reach, 7), marks[np.abs(marks) < reach]])
-    u, w = _panels(edges, 7)
+    u, w = _panels(edges, _PANEL_ORDER)
     return u, w * _phi(u)
 
 
-def _t_rule(width, n_gh=_GH_T):
+def _t_rule(width, n_gh):
     """Rule on t >= 0 for 2 E_t f(t) (f even after the u-integral), f sharp at t = 0 on the scale ``width``.
 
     ``width = sqrt((1 - q_a)/q_a)``: the majority is decided mostly by the common mode of the
@@ -281,31 +295,36 @@ def _t_rule(width, n_gh=_GH_T):
         return t[t > 0], 2.0 * w[t > 0]
     reach = 7.0
     edges = np.concatenate([np.linspace(0.0, reach, 5), width * np.array([1.0, 3.0])])
-    t, w = _panels(edges[edges <= reach], 7)
+    t, w = _panels(edges[edges <= reach], _PANEL_ORDER)
     return t, 2.0 * w * _phi(t)
 
 
-def energetic_majority(q_d, q_a, need=("r", "psi", "eps"), n_t=_GH_T, n_u=_GH_U):
+def energetic_majority(q_d, q_a, need=("r", "psi", "eps"), n_t=None, n_u=None):
     """Output term of the K = 3 sign (majority) committee for ``q = q_d I + (q_a/3) 1 1^T``, ``rho = I``.
 
     ``omega ~ N(0, q)`` is written ``omega_k = sqrt(q_a/3) t + sqrt(q_d) u_k`` with t, u_k i.i.d.
-    N(0, 1). In t the integrand is smooth on a scale >= sqrt(2) (the kinks at omega_k = 0 have
-    width sqrt(V_kk) = sqrt(1 - q_d - q_a/3) in omega and q_a/3 <= 1/3): Gauss-Hermite. For each t,
+    N(0, 1). In t (after the u-integral) the integrand is sharp at t = 0 on the scale
+    sqrt((1 - q_a)/q_a) (:func:`_t_rule`): Gauss-Hermite, or panels when that is < 1. For each t,
     the three u_k share one 1-D rule (:func:`_u_rule`) resolving the kink at u_k = -sqrt(q_a/3) t/sqrt(q_d)
     (width sqrt(V_kk/q_d)); the tensor product is summed over sorted triples only (permutation
     symmetry), and over t >= 0 only (the label-summed integrands are even in omega). On the
     non-specialised line q_d = 0 the u-integral is absent: a 1-D rule in t.
 
+    ``n_t``, ``n_u`` (default ``_GH_T``, ``_GH_U``) are the Gauss-Hermite orders; ``_PANEL_ORDER`` the
+    order of the panels used instead where the kinks are narrower than the Gaussian.
+
     Returns ``psi``, ``r_over_alpha`` (3 x 3, committee-symmetric), ``eps_gibbs``, ``eps_bayes`` as
     :func:`energetic`, from ``Z = Z_out(+1)`` (the majority probability) and ``Z_out(-1) = 1 - Z``.
     """
     K = 3
+    n_t = _GH_T if n_t is None else n_t
+    n_u = _GH_U if n_u is None else n_u
     q_d, q_a = max(float(q_d), 0.0), max(float(q_a), 0.0)
     var = 1.0 - q_d - q_a / K
     V = _symmetric_matrix(1.0 - q_d, -q_a, K)
     c, s = math.sqrt(q_a / K), math.sqrt(q_d)
     t, wt = _t_rule(math.sqrt(max(1.0 - q_a, 0.0) / q_a) if q_a > 0 else np.inf, n_t)
-    if s == 0.0:
+    if q_d < 1e-12:       # the line q_d = 0 (round-off off it changes the integrals by O(q_d))
         omega = np.repeat((c * t)[:, None], K, axis=1)
         w = wt
     else:
@@ -347,7 +366,8 @@ def _check_symmetric(q):
 def energetic(q, ties="zero", need=("r", "psi", "eps")):
     """Output-channel term: ``Psi_out(q)``, ``r/alpha = E sum_y grad Z grad Z^T / Z`` and the errors.
 
-    ``q`` is K x K (K = 1, 2; K = 3 committee-symmetric, :func:`energetic_majority`) with ``rho = I``. Returns a dict with ``psi``, ``r_over_alpha``
+    ``q`` is K x K (K = 1, 2; K = 3 committee-symmetric, :func:`energetic_majority`) with
+    ``rho = I``. Returns a dict with ``psi``, ``r_over_alpha``
     (K x K), ``eps_gibbs`` and ``eps_bayes``.
     """
     q = np.atleast_2d(np.asarray(q, float))
@@ -389,7 +409,7 @@ def _spin_states(K):
     return np.array(np.meshgrid(*([[1.0, -1.0]] * K), indexing="ij")).reshape(K, -1).T   # (2^K, K)
 
 
-def binary_prior(r, order=8, reach=9.0):
+def binary_prior(r, order=None, reach=None):
     """Binary prior uniform on {-1,1}^K: ``q = E <w><w>^T`` and ``psi_P0`` (exact sum over 2^K states).
 
     The field ``h = r w0 + r^{1/2} xi`` is integrated by a tensor Gauss-Legendre
@@ -400,6 +420,10 @@ def binary_prior(r, order=8, reach=9.0):
     r = np.atleast_2d(np.asarray(r, float))
     r = 0.5 * (r + r.T)
     K = r.shape[0]
+    if order is None:      # K = 3: a 3-D tensor rule; lower order and reach keep it at ~10^5 nodes
+        order = 8 if K <= 2 else 6
+    if reach is None:
+        reach = 9.0 if K <= 2 else 7.5
     lam, U = np.linalg.eigh(r)
     lam = np.maximum(lam, 0.0)
     live = lam > 1e-14 * max(float(lam.max()), 1e-300)
@@ -419,7 +443,7 @@ def binary_prior(r, order=8, reach=9.0):
     D = len(lam)
     T = np.array(np.meshgrid(*[g[0] for g in grids], indexing="ij")).reshape(D, -1).T
     W = np.prod(np.array(np.meshgrid(*[g[1] for g in grids], indexing="ij")).reshape(D, -1), axis=0)
-    keep = W > 1e-22
+    keep = W > (1e-22 if K <= 2 else 1e-16 * W.max())
     T, W = T[keep], W[keep]
     W = W / W.sum()
     noise = T @ (U * np.sqrt(lam)).T                         # r^{1/2} xi in the original basis
@@ -588,7 +612,7 @@ def _perfect(name, params, K):
 def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric", tol=1e-10):
     """All RS fixed points at one alpha: a list of ``(label, model, Root, attracting)``.
 
-    K = 2: the non-specialised point is solved on its invariant line q_d = 0 (so it
+    K = 2, 3: the non-specialised point is solved on its invariant line q_d = 0 (so it
     is found even where it repels the specialisation direction), the specialised
     ones from several initialisations with q_d > 0. The exact perfect state of
     binary weights is not among them.
@@ -633,10 +657,11 @@ def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansa
 
     Parameters
     ----------
-    K : 1 or 2 hidden units. alpha : P/N. prior : ``gaussian`` or ``binary``.
+    K : 1, 2 or 3 hidden units (K = 3: majority vote, symmetric ansatz). alpha : P/N.
+    prior : ``gaussian`` or ``binary``.
     activation : ``sign``. ties : K = 2 output for a tie, ``zero`` (Aubin et al.: the
         label is sign(sign z1 + sign z2) with sign(0) = 0, three labels) or ``plus``.
-    ansatz : ``symmetric`` (q_d, q_a) or ``general`` (the full 2 x 2 matrix).
+    ansatz : ``symmetric`` (q_d, q_a) or ``general`` (the full 2 x 2 matrix; K <= 2 only).
 
     Returns
     -------
@@ -678,8 +703,9 @@ def _ns_point(alpha, K, prior, ties, x0):
     return m, r
 
 
-def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi=4.0, tol=1e-7):
-    """Thresholds of the Bayes-optimal committee from its branches (engine spinodal/transition).
+def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi=4.0, tol=1e-7,
+                      only=None):
+    """Thresholds of the Bayes-optimal committee (K = 1, 2, 3) from its branches (engine spinodal/transition).
 
     * ``alpha_spec``: where the non-specialised fixed point (q_d = 0) stops attracting
       the specialisation direction (transverse slope of the map = 1): the
@@ -689,8 +715,12 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
     * ``alpha_IT`` (binary prior): where its free entropy crosses that of the perfect
       state, ``-K ln 2`` (K = 1 binary: 1.245).
 
-    K = 1 has no specialisation; ``alpha_spec`` is then absent.
+    K = 1 has no specialisation; ``alpha_spec`` is then absent. ``only``: a subset of
+    ``("spinodal", "spec", "IT")`` to compute (default all; the others are then absent).
     """
+    todo = {"spinodal", "spec", "IT"} if only is None else set(only)
+    if not todo <= {"spinodal", "spec", "IT"}:
+        raise ParamError("only must be a subset of ('spinodal', 'spec', 'IT')")
     params = {"K": K, "prior": prior, "ties": ties}
     name = "committee.transitions"
     restricted = K >= 2
@@ -702,12 +732,13 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
     x0 = min(found, key=lambda r: r.x[0]).x
     obs = {}
     a_end = alpha_hi
-    try:
-        a_sp, x_sp = engine.spinodal(make, alpha_lo, x0, alpha_hi, tol_p=tol)
-        obs["alpha_spinodal"] = a_sp
-        a_end = a_sp
-    except ValueError:
-        obs["alpha_spinodal"] = math.nan
+    if "spinodal" in todo:
+        try:
+            a_sp, x_sp = engine.spinodal(make, alpha_lo, x0, alpha_hi, tol_p=tol)
+            obs["alpha_spinodal"] = a_sp
+            a_end = a_sp
+        except ValueError:
+            obs["alpha_spinodal"] = math.nan
     path = {alpha_lo: x0}
 
     def point(a):
@@ -716,7 +747,7 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
         path[a] = r.x
         return m, r
 
-    if K >= 2:
+    if K >= 2 and "spec" in todo:
         def excess(a):
             m, r = point(a)
             return m.transverse_slope(float(r.x[0])) - 1.0
@@ -725,7 +756,7 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
             obs["alpha_spec"] = engine.transition(excess, lo, hi, xtol=tol)
         else:
             obs["alpha_spec"] = math.nan
-    if prior == "binary":
+    if prior == "binary" and "IT" in todo:
         def dphi(a):
             m, r = point(a)
             return m.evaluate(r.x)[2] + K * _LN2

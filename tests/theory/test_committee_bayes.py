@@ -313,3 +313,52 @@ def test_K3_ansatz_general_and_K4_are_refused():
         C.bayes(K=4)
     with pytest.raises(ParamError, match="committee-symmetric"):
         C.energetic(np.diag([0.1, 0.2, 0.3]))
+
+
+def test_K3_state_evolution_from_zero_stays_on_the_nonspecialised_line_and_ends_on_its_fixed_point():
+    """From q = 0 the K = 3 RS map never leaves q_d = 0 (hidden-unit symmetry) and converges to the
+    non-specialised fixed point solved by the engine (Gaussian prior, alpha = 3)."""
+    se = C.state_evolution(3.0, K=3, prior="gaussian", n_iter=60)
+    parts = np.array([C.symmetric_parts(q) for q in se])
+    assert np.all(np.abs(parts[:, 0]) < 1e-14)
+    _, root = C._ns_point(3.0, 3, "gaussian", "zero", np.array([0.5]))
+    assert parts[-1, 1] == pytest.approx(root.x[0], abs=1e-9)
+
+
+@pytest.mark.slow
+def test_K3_binary_information_theoretic_threshold_is_stable_under_refinement(monkeypatch):
+    """K = 3 binary weights: the non-specialised free entropy crosses the perfect state's -3 ln 2 at
+    alpha_IT = 3.7662 (alpha_IT/K = 1.2554; K = 2 with ties=zero: 1.546/2 = 0.773, K -> infinity:
+    1.62 in alpha/K, committee_largek). Doubling the Gauss-Hermite order in t and raising the panel
+    order to 10 moves it by < 1e-7."""
+    a = C.bayes_transitions(K=3, prior="binary", alpha_lo=2.0, alpha_hi=6.0, only=("IT",))["alpha_IT"]
+    assert a == pytest.approx(3.7662, abs=1e-4)
+    monkeypatch.setattr(C, "_GH_T", 48)
+    monkeypatch.setattr(C, "_PANEL_ORDER", 10)
+    b = C.bayes_transitions(K=3, prior="binary", alpha_lo=2.0, alpha_hi=6.0, only=("IT",))["alpha_IT"]
+    assert b == pytest.approx(a, abs=1e-7)
+
+
+@pytest.mark.slow
+def test_K3_gaussian_nonspecialised_point_loses_stability_near_19_2(monkeypatch):
+    """K = 3 Gaussian weights: the non-specialised fixed point stops attracting the specialisation direction
+    at alpha_spec = 19.232 (alpha/K = 6.41; K = 2: 2.05); stable (to 1e-5) when the t and u rules are
+    refined (Gauss-Hermite 48/40, panel order 10)."""
+    a = C.bayes_transitions(K=3, prior="gaussian", alpha_lo=17.0, alpha_hi=22.0, only=("spec",))["alpha_spec"]
+    assert a == pytest.approx(19.232, abs=2e-3)
+    monkeypatch.setattr(C, "_GH_T", 48)
+    monkeypatch.setattr(C, "_GH_U", 40)
+    monkeypatch.setattr(C, "_PANEL_ORDER", 10)
+    b = C.bayes_transitions(K=3, prior="gaussian", alpha_lo=17.0, alpha_hi=22.0, only=("spec",))["alpha_spec"]
+    assert b == pytest.approx(a, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_K3_gaussian_specialised_state_is_thermodynamic_above_alpha_spec():
+    """alpha = 20.5 > alpha_spec: the non-specialised point repels specialisation and the specialised state
+    (q_d ~ 0.97, eps_g ~ 0.10 against 0.245) has the larger free entropy."""
+    s = C.bayes(K=3, alpha=20.5, prior="gaussian")
+    assert s.branch == "specialised" and s["q_d"] > 0.9
+    ns = s.branch_named("nonspecialised")
+    assert ns.status == "unstable" and ns["q_d"] == pytest.approx(0.0, abs=1e-12)
+    assert s["free_entropy"] > ns["free_entropy"] and s["eps_g"] < ns["eps_g"]
