@@ -55,7 +55,9 @@ At T = 0 the Gibbs posterior of spherical weights is the Bayes posterior of the 
 permutation symmetry of the integrand (sorted index triples with multiplicities). Plain
 Gauss-Hermite does not resolve the kinks of the output channel when ``Q - q`` becomes small
 (large alpha at low T); results there are flagged by a refinement check (``quadrature_error``).
-Ising weights and K >= 5 are not implemented.
+Ising weights are available at T = 0 only, where the uniform measure on the version space is the
+Bayes posterior of the binary prior (``committee.bayes(prior="binary")``: same branches, entropy
+= Bayes free entropy + K ln 2); Ising weights at T > 0 and K >= 5 are not implemented.
 """
 
 from __future__ import annotations
@@ -456,7 +458,10 @@ def _check(K, alpha, T, weights):
     T = check_number("T", T, lo=0.0)
     if not (math.isfinite(alpha) and math.isfinite(T)):
         raise ParamError("alpha and T must be finite")
-    weights = check_choice("weights", weights, ("spherical",))
+    weights = check_choice("weights", weights, ("spherical", "ising"))
+    if weights == "ising" and T > 0:
+        raise ParamError("fully connected committee with ising weights: only T = 0 is implemented "
+                         "(the Bayes-optimal binary committee); use weights=spherical for T > 0")
     return K, alpha, T, weights
 
 
@@ -562,7 +567,10 @@ def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
 
 
 def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=20):
-    """Gibbs learning of the fully connected sign committee (K = 1, 3, spherical weights), RS.
+    """Gibbs learning of the fully connected sign committee (K = 1, 3), RS.
+
+    Spherical weights at T >= 0; Ising weights at T = 0 only (through ``committee.bayes``, prior
+    binary: the version-space measure is the Bayes posterior).
 
     ``alpha = P/N`` with N the input dimension (K N weights). Returns the thermodynamic branch
     with all branches in ``.branches`` (``symmetric``: permutation-symmetric, R_d = q_d = 0;
@@ -574,6 +582,8 @@ def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=2
     K, alpha, T, weights = _check(K, alpha, T, weights)
     params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": "fully"}
     name = "committee.gibbs"
+    if weights == "ising":
+        return _ising_T0(name, params, strict)
     if alpha == 0:
         m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh, nishimori=(T == 0))
         x = np.zeros(1) if T == 0 else (np.array([0.0, 0.0]) if K == 1 else np.array([0.0, 0.0, 1.0]))
@@ -581,6 +591,38 @@ def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=2
         return select_thermodynamic(name, params, [sol], strict)
     sols = [_solution(name, params, m, r, lbl, None if att else "unstable")
             for lbl, m, r, att in fully_branches(K, alpha, T, n_gh)]
+    return select_thermodynamic(name, params, sols, strict)
+
+
+_LABELS = {"nonspecialised": "symmetric", "rs": "rs", "poor": "poor", "specialised": "specialised",
+           "perfect": "perfect"}
+
+
+def _ising_T0(name, params, strict):
+    """Ising weights at T = 0: uniform measure on the version space = Bayes posterior of the binary
+    prior (Nishimori line R = q, C = 0), so every branch is ``committee.bayes(prior="binary")``'s.
+    The version-space entropy per input dimension is the Bayes free entropy + K ln 2 (the prior
+    weight of one configuration is 2^-KN)."""
+    from .committee import bayes
+
+    K = params["K"]
+    b = bayes(K=K, alpha=params["alpha"], prior="binary")
+    sols = []
+    for br in b.branches:
+        qd, qa = br["q_d"], br["q_a"]
+        if K == 1:
+            qd, qa = 0.0, br["q"]
+        S = br["free_entropy"] + K * math.log(2.0)
+        obs = {"q_d": qd, "q_a": qa, "R_d": qd, "R_a": qa, "R": qd + qa / K, "q": qd + qa / K,
+               "R_off": qa / K if K > 1 else 0.0, "q_off": qa / K if K > 1 else 0.0,
+               "R_mean": (qd + qa) / K, "q_mean": (qd + qa) / K, "C": 0.0, "eps_g": br["eps_g"],
+               "eps_t": 0.0, "free_entropy": S, "entropy": S}
+        order = {k: obs[k] for k in ("q_d", "q_a", "R_d", "R_a", "C")}
+        sols.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=-S,
+                             converged=True, residual=br.residual, iterations=br.iterations,
+                             branch=("unstable" if K == 1 and br.status == "unstable"
+                                     else _LABELS.get(br.branch, br.branch)), status=br.status,
+                             message="T = 0 Ising: the Bayes-optimal binary committee (committee.bayes)"))
     return select_thermodynamic(name, params, sols, strict)
 
 

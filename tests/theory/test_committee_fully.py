@@ -99,6 +99,23 @@ def test_K1_is_the_spherical_perceptron(T, alpha):
         assert s[key] == pytest.approx(p[key], abs=1e-9), key
 
 
+@pytest.mark.parametrize("alpha", [1.0, 1.4])
+def test_K1_ising_T0_is_the_ising_perceptron(alpha):
+    """Ising weights at T = 0 go through the Bayes-optimal binary committee (the version-space measure is
+    the Bayes posterior); K = 1 must reproduce perceptron.teacher(weights=ising) branch by branch, with
+    the version-space entropy = Bayes free entropy + ln 2 (Gyorgyi 1990: poor state thermodynamic at
+    alpha = 1, perfect state at 1.4 > 1.245)."""
+    s = F.gibbs_fully(K=1, alpha=alpha, T=0.0, weights="ising")
+    p = P.teacher(alpha=alpha, T=0.0, weights="ising")
+    assert s.branch == p.branch
+    mine = sorted(((b.branch, b.status, b["R"], b["entropy"]) for b in s.branches), key=lambda t: t[2])
+    ref = sorted(((b.branch, b.status, b["R"], float(b["entropy"])) for b in p.branches), key=lambda t: t[2])
+    assert [t[:2] for t in mine] == [t[:2] for t in ref]
+    assert np.allclose([t[2:] for t in mine], [t[2:] for t in ref], atol=1e-7)
+    with pytest.raises(ParamError, match="T = 0"):
+        F.gibbs_fully(K=3, alpha=1.0, T=0.5, weights="ising")
+
+
 @pytest.fixture(scope="module")
 def sym_T1():
     return F.gibbs_fully(K=3, alpha=2.0, T=1.0)
@@ -204,6 +221,6 @@ def test_arch_dispatch_and_bad_input():
     with pytest.raises(ParamError, match="K=5"):
         F.gibbs_fully(K=5, alpha=1.0, T=1.0)
     with pytest.raises(ParamError, match="weights"):
-        F.gibbs_fully(K=3, alpha=1.0, T=1.0, weights="ising")
+        F.gibbs_fully(K=3, alpha=1.0, T=1.0, weights="binary")
     with pytest.raises(ParamError, match="arch"):
         F.gibbs(arch="deep")
