@@ -291,7 +291,9 @@ def _t_rule(width, n_gh):
     hidden fields, whose noise given t has variance 3 (1 - q_d - q_a) + 3 q_d (u-smoothing).
     """
     if width >= 1.0:
-        t, w = hermite(n_gh)
+        # smooth on a scale width >= 1: fewer nodes suffice when it is much wider than the Gaussian
+        n = n_gh if width < 2.0 else max(8, 2 * int(math.ceil(n_gh / width)))
+        t, w = hermite(n)
         return t[t > 0], 2.0 * w[t > 0]
     reach = 7.0
     edges = np.concatenate([np.linspace(0.0, reach, 5), width * np.array([1.0, 3.0])])
@@ -715,12 +717,17 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
     * ``alpha_IT`` (binary prior): where its free entropy crosses that of the perfect
       state, ``-K ln 2`` (K = 1 binary: 1.245).
 
+    * ``alpha_F`` (only when ``"F"`` is asked for; K >= 2): the first-order specialisation
+      transition, where the free entropy of the specialised branch (followed down from
+      ``alpha_hi``) crosses the non-specialised one, located to 1e-3 (each specialised K = 3
+      point costs seconds); nan if no crossing in [alpha_lo, alpha_hi].
+
     K = 1 has no specialisation; ``alpha_spec`` is then absent. ``only``: a subset of
-    ``("spinodal", "spec", "IT")`` to compute (default all; the others are then absent).
+    ``("spinodal", "spec", "IT", "F")`` to compute (default the first three; the others are then absent).
     """
     todo = {"spinodal", "spec", "IT"} if only is None else set(only)
-    if not todo <= {"spinodal", "spec", "IT"}:
-        raise ParamError("only must be a subset of ('spinodal', 'spec', 'IT')")
+    if not todo <= {"spinodal", "spec", "IT", "F"}:
+        raise ParamError("only must be a subset of ('spinodal', 'spec', 'IT', 'F')")
     params = {"K": K, "prior": prior, "ties": ties}
     name = "committee.transitions"
     restricted = K >= 2
@@ -765,8 +772,52 @@ def bayes_transitions(K=2, prior="gaussian", ties="zero", alpha_lo=0.5, alpha_hi
             obs["alpha_IT"] = engine.transition(dphi, alpha_lo, hi, xtol=tol)
         else:
             obs["alpha_IT"] = math.nan
+    if K >= 2 and "F" in todo:
+        obs.update(_first_order_specialisation(K, prior, ties, alpha_lo, alpha_hi, point, tol))
     return Solution(model=name, params=params, observables=obs, branch="nonspecialised",
                     status="thermodynamic", message="engine: spinodal by continuation, thresholds by brentq")
+
+
+def _first_order_specialisation(K, prior, ties, alpha_lo, alpha_hi, ns_point, tol, n_steps=8):
+    """alpha_F of :func:`bayes_transitions`: the specialised branch followed down from alpha_hi.
+
+    Steps of (alpha_hi - alpha_lo)/n_steps down until its free entropy falls below the
+    non-specialised one (then brentq on the bracket) or the branch is lost (then
+    ``alpha_spinodal_spec_above`` is the last alpha where it was found: its spinodal lies
+    below, within one step).
+    """
+    make = lambda a: _Bayes(a, K, prior, ties).problem()          # noqa: E731
+    top = _Bayes(alpha_hi, K, prior, ties)
+    found, _ = engine.find_fixed_points(top.problem(), top.inits(), max_iter=150)
+    spec = [r for r in found if symmetric_parts(top.to_matrix(r.x))[0] > 1e-6
+            and np.linalg.eigvalsh(top.to_matrix(r.x))[-1] < 1.0 - 1e-8]
+    if not spec:
+        return {"alpha_F": math.nan}
+    path = {alpha_hi: max(spec, key=lambda r: top.evaluate(r.x)[2]).x}
+
+    def dphi(a):
+        near = min(path, key=lambda p: abs(p - a))
+        r = engine.step_to(make(a), path[near], tol=1e-10)
+        if not r.converged or symmetric_parts(top.to_matrix(r.x))[0] < 1e-6:
+            raise ConvergenceError(f"specialised branch lost at alpha={a}")
+        path[a] = r.x
+        m, rn = ns_point(a)
+        return _Bayes(a, K, prior, ties).evaluate(r.x)[2] - m.evaluate(rn.x)[2]
+
+    hi = alpha_hi
+    if dphi(hi) <= 0:
+        return {"alpha_F": math.nan}
+    step = (alpha_hi - alpha_lo) / n_steps
+    while hi - step >= alpha_lo - 1e-12:
+        lo = hi - step
+        try:
+            d = dphi(lo)
+        except ConvergenceError:
+            return {"alpha_F": math.nan, "alpha_spinodal_spec_above": hi}
+        if d < 0:
+            return {"alpha_F": engine.transition(dphi, lo, hi, xtol=max(tol, 1e-3))}
+        hi = lo
+    return {"alpha_F": math.nan}
 
 
 # ----------------------------------------------------------------------------
