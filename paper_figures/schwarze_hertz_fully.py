@@ -144,9 +144,9 @@ def _panel_k3(ax, quick):
                     label=f"{key} MC ({lab})")
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"$\epsilon_g$,  $R_{mean}$")
-    ax.set_ylim(0, 0.55)
+    ax.set_ylim(0, 0.62)
     ax.set_title("fully connected committee, K = 3, T = 1", fontsize=10)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6.5, ncol=2, loc="upper right")
     return rows
 
 
