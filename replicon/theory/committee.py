@@ -45,6 +45,12 @@ which are rays through the origin, so Gauss-Legendre panels are refined
 geometrically around those angles and towards r = 0. The symmetry
 ``Z(y; -omega) = Z(-y; omega)`` halves the angular range.
 
+K = 3 thresholds (this module, sign activations; no published K = 3 values were found to compare
+with): Gaussian weights, a first-order specialisation at alpha_F = 11.33 (specialised free entropy
+crosses the non-specialised one; q_d jumps to ~0.9) and loss of stability of the non-specialised
+point at alpha_spec = 19.232 (AMP's threshold from an uninformed start); binary weights,
+alpha_IT = 3.7662 and alpha_spec = 13.18, no spinodal of the non-specialised branch below 16.
+
 K = 3 outer integral (committee-symmetric q only, :func:`energetic_majority`):
 ``omega_k = sqrt(q_a/3) t + sqrt(q_d) u_k``; Gauss-Hermite (or panels, when the common mode is
 sharp) in t, and for each t one 1-D rule in u shared by the three u_k, refined at the kink
