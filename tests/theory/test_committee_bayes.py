@@ -325,7 +325,6 @@ def test_K3_state_evolution_from_zero_stays_on_the_nonspecialised_line_and_ends_
     assert parts[-1, 1] == pytest.approx(root.x[0], abs=1e-9)
 
 
-@pytest.mark.slow
 def test_K3_binary_information_theoretic_threshold_is_stable_under_refinement(monkeypatch):
     """K = 3 binary weights: the non-specialised free entropy crosses the perfect state's -3 ln 2 at
     alpha_IT = 3.7662 (alpha_IT/K = 1.2554; K = 2 with ties=zero: 1.546/2 = 0.773, K -> infinity:
