@@ -108,7 +108,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import brentq
 
 from .._util import ParamError, check_number
 from . import engine
@@ -269,28 +269,7 @@ def _scan_nishimori(model, tol):
     """T = 0: all roots 0 < q_d < 1 of the 1-D map, bracketed on a logit grid (sign changes of
     ``logit F(q_d) - logit q_d`` and refined interior extrema, for two roots closer than the grid),
     each confirmed by the engine's Newton step. Unconverged roots are dropped."""
-    prob = model.problem()
-    x = prob.from_internal
-
-    def G(u):
-        with np.errstate(all="ignore"):
-            return float(prob.to_internal(model.update(x(np.array([u]))))[0] - u)
-
-    g = np.array([G(u) for u in U_SCAN])
-    brackets = [(U_SCAN[i], U_SCAN[i + 1]) for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)]
-    for i in range(1, len(U_SCAN) - 1):
-        if (g[i] - g[i - 1]) * (g[i + 1] - g[i]) < 0 and np.sign(g[i - 1]) == np.sign(g[i]) == np.sign(g[i + 1]):
-            s = np.sign(g[i])
-            ext = minimize_scalar(lambda u: s * G(u), bounds=(U_SCAN[i - 1], U_SCAN[i + 1]), method="bounded",
-                                  options={"xatol": 1e-12})
-            if ext.fun < 0:
-                brackets += [(U_SCAN[i - 1], ext.x), (ext.x, U_SCAN[i + 1])]
-    out = []
-    for a, b in brackets:
-        r = engine.step_to(prob, x(np.array([brentq(G, a, b, xtol=1e-13)])), tol=tol)
-        if r.converged and all(abs(r.x[0] - s.x[0]) > 1e-10 for s in out):
-            out.append(r)
-    return out
+    return engine.roots_1d(model.problem(), U_SCAN, tol)
 
 
 # Newton starts for T > 0 along q_d = R_d^(1 + T/(1+T)) (between the T = 0 line q = R and the

@@ -84,7 +84,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
@@ -197,33 +196,8 @@ def specialised_roots(alpha_tilde, prior="gaussian", tol=1e-11):
     (Newton in logit coordinates, ``engine.step_to``). Roots that do not converge are dropped
     (never returned), as are duplicates.
     """
-    m = _LargeK(alpha_tilde, prior)
-    prob = m.problem()
-    x = prob.from_internal
-
-    def G(u):
-        with np.errstate(all="ignore"):
-            return float(prob.to_internal(m.update(x(np.array([u]))))[0] - u)
-
-    g = np.array([G(u) for u in U_SCAN])
-    brackets = [(U_SCAN[i], U_SCAN[i + 1]) for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)]
-    for i in range(1, len(U_SCAN) - 1):
-        if (g[i] - g[i - 1]) * (g[i + 1] - g[i]) < 0 and np.sign(g[i - 1]) == np.sign(g[i]) == np.sign(g[i + 1]):
-            s = np.sign(g[i])
-            ext = minimize_scalar(lambda u: s * G(u), bounds=(U_SCAN[i - 1], U_SCAN[i + 1]), method="bounded",
-                                  options={"xatol": 1e-12})
-            if ext.fun < 0:                      # G changes sign twice inside: two close roots
-                brackets += [(U_SCAN[i - 1], ext.x), (ext.x, U_SCAN[i + 1])]
-    out = []
-    for a, b in brackets:
-        u0 = brentq(G, a, b, xtol=1e-13)
-        r = engine.step_to(prob, x(np.array([u0])), tol=tol)
-        if not r.converged or any(abs(r.x[0] - s.x[0]) < 1e-12 for s, _ in out):
-            continue
-        att, _ = engine.attracting(prob, r.x)
-        out.append((r, att))
-    out.sort(key=lambda t: t[0].x[0])
-    return out
+    prob = _LargeK(alpha_tilde, prior).problem()
+    return [(r, engine.attracting(prob, r.x)[0]) for r in engine.roots_1d(prob, U_SCAN, tol)]
 
 
 def bayes_large_k(alpha_tilde=8.0, prior="gaussian", strict=False):

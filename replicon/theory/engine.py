@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 from scipy.special import expit
 
 
@@ -373,6 +373,40 @@ def find_fixed_points(problem: FixedPointProblem, inits: Sequence, tol=1e-10, **
     """
     tried = [iterate(problem, x0, tol=tol, **kw) for x0 in inits]
     return distinct(tried), [r for r in tried if not r.converged]
+
+
+def roots_1d(problem: FixedPointProblem, grid: Sequence[float], tol=1e-11) -> list[Root]:
+    """All roots of a one-component fixed-point problem bracketed on ``grid`` (internal coordinates).
+
+    ``G(u) = T(F(x(u))) - u`` is evaluated on the grid; every sign change, and every interior
+    extremum whose refined value (bounded Brent) crosses zero (two roots closer than the grid, near
+    a saddle-node), gives a bracket, and a grid node where G vanishes is a root itself; each root
+    (brentq in its bracket) is confirmed by Newton
+    (:func:`step_to`). Unconverged roots and duplicates are dropped. Sorted by x.
+    """
+    x = problem.from_internal
+
+    def G(u):
+        with np.errstate(all="ignore"):
+            return float(problem.to_internal(problem.update(x(np.array([u]))))[0] - u)
+
+    U = np.asarray(grid, float)
+    g = np.array([G(u) for u in U])
+    brackets = [(U[i], U[i + 1]) for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)]
+    for i in range(1, len(U) - 1):
+        if (g[i] - g[i - 1]) * (g[i + 1] - g[i]) < 0 and np.sign(g[i - 1]) == np.sign(g[i]) == np.sign(g[i + 1]):
+            s = np.sign(g[i])
+            ext = minimize_scalar(lambda u: s * G(u), bounds=(U[i - 1], U[i + 1]), method="bounded",
+                                  options={"xatol": 1e-12})
+            if ext.fun < 0:                      # G changes sign twice inside: two close roots
+                brackets += [(U[i - 1], ext.x), (ext.x, U[i + 1])]
+    starts = [brentq(G, a, b, xtol=1e-13) for a, b in brackets] + list(U[g == 0.0])   # roots on nodes too
+    out: list[Root] = []
+    for u0 in starts:
+        r = step_to(problem, x(np.array([u0])), tol=tol)
+        if r.converged and all(abs(r.x[0] - s.x[0]) > 1e-10 for s in out):
+            out.append(r)
+    return sorted(out, key=lambda r: r.x[0])
 
 
 def follow(make_problem: Callable[[float], FixedPointProblem], values: Sequence[float], x0,

@@ -82,3 +82,21 @@ def test_trace_branches_from_both_ends_finds_both_spinodals():
     (lo_start, lo_end, s1), (hi_start, hi_end, s2) = ends
     assert lo_start == -1.0 and s1 < 0 and h_sp - 0.025 <= lo_end <= h_sp
     assert hi_end == 1.0 and s2 > 0 and -h_sp <= hi_start <= -h_sp + 0.025
+
+
+def test_roots_1d_finds_every_root_including_two_closer_than_the_grid():
+    """A cubic map with roots 0.2, 0.5, 0.8 and one with two roots 1e-3 apart (narrower than the grid
+    spacing in logit coordinates): roots_1d returns all of them, converged, sorted."""
+    from replicon.theory import engine
+
+    def problem(roots):
+        def F(x):
+            return x + 0.1 * np.prod([x - r for r in roots], axis=0)
+        return engine.FixedPointProblem(("x",), F, np.array([0.0]), np.array([1.0]), transforms=("logit",))
+
+    grid = np.linspace(-8.0, 8.0, 33)
+    found = engine.roots_1d(problem((0.2, 0.5, 0.8)), grid)
+    assert [round(float(r.x[0]), 9) for r in found] == [0.2, 0.5, 0.8]
+    close = engine.roots_1d(problem((0.3, 0.6, 0.601)), grid)
+    assert all(r.converged for r in close)
+    assert np.allclose([r.x[0] for r in close], [0.3, 0.6, 0.601], atol=1e-9)
