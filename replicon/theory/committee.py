@@ -35,7 +35,9 @@ gradients are closed forms too. **Tie convention for even K** (K = 2): the
 output is ``sign(sign z_1 + sign z_2)`` with ``sign(0) = 0``, i.e. three labels,
 ``+1`` (both hidden units positive), ``-1`` (both negative) and ``0`` (they
 disagree) — Aubin et al.'s ``phi_out = sign(sum_l sign(z_l))`` evaluated with
-``sign(0) = 0``. ``ties="plus"`` (sign(0) = +1: the output is -1 only when both
+``sign(0) = 0``; the authors' public code (github.com/benjaminaubin-zz/TheCommitteeMachine,
+StateEvolution_class.py: ``y_values = [-1, 0, 1]`` for even K, AMP_class.py ``Phi_1``) uses the
+same three labels. ``ties="plus"`` (sign(0) = +1: the output is -1 only when both
 units are negative) is available as an alternative.
 
 The outer integral over ``omega ~ N(0, q)`` in two dimensions uses polar
