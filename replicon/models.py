@@ -412,7 +412,7 @@ _TREE_PARAMS = [
     Param("alpha", 1.0, "examples per input dimension P/N (tree: N weights; fully connected: K N weights)",
           lo=0.0),
     Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
-    Param("weights", "spherical", "weight prior: spherical or ising (J_i = +-1; tree only)",
+    Param("weights", "spherical", "weight prior: spherical or ising (J_i = +-1)",
           kind="choice", choices=("spherical", "ising")),
     Param("arch", "tree", "architecture: tree (disjoint receptive fields of N/K inputs) or fully "
           "(every hidden unit sees all N inputs)", kind="choice", choices=("tree", "fully")),

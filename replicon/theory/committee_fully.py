@@ -55,9 +55,15 @@ At T = 0 the Gibbs posterior of spherical weights is the Bayes posterior of the 
 permutation symmetry of the integrand (sorted index triples with multiplicities). Plain
 Gauss-Hermite does not resolve the kinks of the output channel when ``Q - q`` becomes small
 (large alpha at low T); results there are flagged by a refinement check (``quadrature_error``).
-Ising weights are available at T = 0 only, where the uniform measure on the version space is the
-Bayes posterior of the binary prior (``committee.bayes(prior="binary")``: same branches, entropy
-= Bayes free entropy + K ln 2); Ising weights at T > 0 and K >= 5 are not implemented.
+Ising weights (``J_k in {-1, 1}^N``): the entropic term is that of K coupled spins per input,
+``1/2 Tr(qh q) - Tr(Rh^T R) - sum_{k<l} Qh Q_kl + E_{B, z} ln sum_J exp(J.(qh^1/2 z + Rh B) +
+1/2 J^T (Qh - qh) J)`` (:func:`ising_prior`; K = 1 is Engel & Van den Broeck eq. (7.6)), with the
+conjugates ``qh = -2 alpha dG_E/dq``, ``Rh = alpha dG_E/dR``, ``Qh = 2 alpha dG_E/dQ_kl`` from the same
+energetic term; the exact perfect state R = q = Q = I (free entropy 0) is added as a branch. At
+T = 0 the uniform measure on the version space is the Bayes posterior of the binary prior, and the
+branches are taken from ``committee.bayes(prior="binary")`` (entropy = Bayes free entropy + K ln 2).
+Not implemented: K >= 5; for Ising weights at T > 0 the repelling branch between the poor and the
+perfect state (``perceptron.teacher`` reports it for K = 1).
 """
 
 from __future__ import annotations
@@ -280,6 +286,58 @@ def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True, refine=False):
 # Fixed-point problem in the eigen-channels
 # ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=4)
+def _spins(K):
+    return np.array(list(itertools.product((1.0, -1.0), repeat=K)))
+
+
+def ising_prior(K, qh, Rh, Qoff, n=None):
+    """Entropic step for Ising weights: the K spins ``J`` of one input in the fields
+    ``h = qh^(1/2) z + Rh B`` (teacher spins B uniform on {-1, 1}^K, z ~ N(0, I_K)) with the
+    couplings ``(1/2) J^T (Qhat - qh) J`` (off-diagonal: ``Qoff - qh_kl``; the diagonal only adds
+    ``-Tr qh / 2``). Returns the channels (perp, par) of ``q = E <J><J>^T``, ``R = E <J> B^T``,
+    ``Q = E <J J^T>`` and ``E ln Z`` (= K ln 2 at zero conjugates). ``qh``, ``Rh`` are channel pairs.
+    The replicated Ising entropy is ``1/2 Tr(qh q) - Tr(Rh^T R) - sum_{k<l} Qoff Q_kl + E ln Z``
+    (Engel & Van den Broeck eq. (7.6) for K = 1); its stationarity in the conjugates gives these moments.
+    """
+    J = _spins(K)
+    Ppar = np.ones((K, K)) / K
+    Pperp = np.eye(K) - Ppar
+    qhat = qh[0] * Pperp + qh[1] * Ppar
+    Rhat = Rh[0] * Pperp + Rh[1] * Ppar
+    lam, U = np.linalg.eigh(qhat)
+    root = (U * np.sqrt(np.maximum(lam, 0.0))) @ U.T
+    n = n or (60 if K == 1 else 24)
+    x, w = _hermite(n)
+    z = np.stack(np.meshgrid(*([x] * K), indexing="ij"), -1).reshape(-1, K)
+    wz = np.prod(np.stack(np.meshgrid(*([w] * K), indexing="ij"), -1).reshape(-1, K), axis=1)
+    coup = np.where(np.eye(K) > 0, 0.0, Qoff - qhat)
+    energy_J = 0.5 * np.einsum("sk,kl,sl->s", J, coup, J) - 0.5 * np.trace(qhat)
+    B = _spins(K)
+    h = (z @ root.T)[None, :, :] + (B @ Rhat.T)[:, None, :]            # (nB, nz, K)
+    E = h @ J.T + energy_J                                                 # (nB, nz, S)
+    Emax = E.max(axis=2, keepdims=True)
+    p = np.exp(E - Emax)
+    Z = p.sum(axis=2, keepdims=True)
+    lnZ = (np.log(Z) + Emax)[..., 0]
+    p /= Z
+    m = p @ J                                                             # <J>
+    JJ = np.einsum("sk,sl->skl", J, J)
+    c = np.einsum("bzs,skl->bzkl", p, JJ)                                  # <J J^T>
+    wb = np.full(len(B), 1.0 / len(B))
+    q = np.einsum("b,z,bzk,bzl->kl", wb, wz, m, m)
+    R = np.einsum("b,z,bzk,bl->kl", wb, wz, m, B)
+    Qm = np.einsum("b,z,bzkl->kl", wb, wz, c)
+    elnZ = float(np.einsum("b,z,bz->", wb, wz, lnZ))
+
+    def chan(M):
+        par = float(np.ones(K) @ M @ np.ones(K)) / K
+        perp = (float(np.trace(M)) - par) / (K - 1) if K > 1 else 0.0
+        return np.array([perp, par])
+
+    return chan(q), chan(R), chan(Qm), elnZ
+
+
 def _channel_entropy(Q, q, R):
     D = Q - q
     return 0.5 * math.log(D) + (q - R * R) / (2.0 * D)
@@ -303,6 +361,7 @@ class _Fully:
     restricted: bool = False
     n_gh: int = 20
     nishimori: bool = False
+    weights: str = "spherical"
 
     def full(self, x):
         """Nishimori coordinates -> the unrestricted ones (R = q, i.e. rho = sqrt(q); Q = I)."""
@@ -371,6 +430,17 @@ class _Fully:
         gQ = a * e["gQ"]
         if self.restricted or K == 1:
             qh[0] = Rh[0] = 0.0
+        if self.weights == "ising":
+            qn, Rn, Qn, _ = ising_prior(K, qh, Rh, 2.0 * (gQ[1] - gQ[0]) / K if K > 1 else 0.0)
+            if self.restricted:
+                qn[0] = Rn[0] = 0.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rn = np.where(qn > 0, Rn / np.sqrt(qn), 0.0)
+            if K == 1:
+                return np.array([qn[1], rn[1]])
+            if self.restricted:
+                return np.array([qn[1], rn[1], Qn[0]])
+            return np.array([qn[0], qn[1], rn[0], rn[1], Qn[0]])
         mult = np.array([K - 1.0, 1.0])
         active = mult > 0
 
@@ -396,8 +466,21 @@ class _Fully:
 
     def evaluate(self, x):
         qc, Rc, Qc = self.channels(x)
-        e = self.energetic(x, grads=False)
         mult = np.array([self.K - 1.0, 1.0])
+        if self.weights == "ising":
+            K, a = self.K, self.alpha
+            e = self.energetic(x, grads=True)
+            qh = np.maximum(-2.0 * a * e["gq"], 0.0)
+            Rh = a * e["gR"]
+            Qoff = 2.0 * a * (e["gQ"][1] - e["gQ"][0]) / K if K > 1 else 0.0
+            if self.restricted or K == 1:
+                qh[0] = Rh[0] = 0.0
+            lnZ = ising_prior(K, qh, Rh, Qoff)[3]
+            C = (Qc[1] - Qc[0]) / K
+            gs = (0.5 * float(mult @ (qh * qc)) - float(mult @ (Rh * Rc))
+                  - 0.5 * K * (K - 1) * Qoff * C + lnZ)          # K = 1: mult[0] = 0 drops the perp terms
+            return gs + a * e["G"], e
+        e = self.energetic(x, grads=False)
         gs = sum(mult[c] * _channel_entropy(Qc[c], qc[c], Rc[c]) for c in range(2) if mult[c] > 0)
         return gs + self.alpha * e["G"], e
 
@@ -434,7 +517,7 @@ class _Fully:
     def transverse_radius(self, x_sym, h=1e-6):
         """Spectral radius of the linearised map in the specialisation directions (q_p, R_p) at a
         symmetric point: the symmetric branch attracts specialisation iff < 1."""
-        full = _Fully(self.alpha, self.T, self.K, False, self.n_gh, self.nishimori)
+        full = _Fully(self.alpha, self.T, self.K, False, self.n_gh, self.nishimori, self.weights)
         if self.nishimori:
             return float(abs(full.update(np.array([h, x_sym[0]]))[0]) / h)
         q1, r1, Qp = x_sym
@@ -459,9 +542,6 @@ def _check(K, alpha, T, weights):
     if not (math.isfinite(alpha) and math.isfinite(T)):
         raise ParamError("alpha and T must be finite")
     weights = check_choice("weights", weights, ("spherical", "ising"))
-    if weights == "ising" and T > 0:
-        raise ParamError("fully connected committee with ising weights: only T = 0 is implemented "
-                         "(the Bayes-optimal binary committee); use weights=spherical for T > 0")
     return K, alpha, T, weights
 
 
@@ -510,7 +590,7 @@ def _approach(model, x0, n_iter=15, collapse=1e-6, damping=0.8):
     return x
 
 
-def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
+def fully_branches(K, alpha, T, n_gh=20, tol=1e-10, weights="spherical"):
     """All RS fixed points found: ``[(label, model, Root, attracting)]``.
 
     The symmetric branch is solved on its invariant subspace (with its stability against
@@ -520,18 +600,18 @@ def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
     out = []
     nish = T == 0
     if K == 1:
-        m = _Fully(alpha, T, 1, n_gh=n_gh, nishimori=nish)
+        m = _Fully(alpha, T, 1, n_gh=n_gh, nishimori=nish, weights=weights)
         found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
         for r in found:
             att, _ = engine.attracting(m.problem(), r.x)
-            out.append(("rs", m, r, att))
+            out.append(("poor" if weights == "ising" else "rs", m, r, att))
         return out
-    sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh, nishimori=nish)
+    sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh, nishimori=nish, weights=weights)
     found, _ = engine.find_fixed_points(sym.problem(), sym.inits(), tol=tol)
     for r in found:
         att, _ = engine.attracting(sym.problem(), r.x)
         out.append(("symmetric", sym, r, bool(att and sym.transverse_radius(r.x) < 1.0)))
-    spec = _Fully(alpha, T, K, n_gh=n_gh, nishimori=nish)
+    spec = _Fully(alpha, T, K, n_gh=n_gh, nishimori=nish, weights=weights)
     found = []
     for x0 in spec.inits():
         x = _approach(spec, x0)
@@ -569,8 +649,8 @@ def fully_branches(K, alpha, T, n_gh=20, tol=1e-10):
 def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=20):
     """Gibbs learning of the fully connected sign committee (K = 1, 3), RS.
 
-    Spherical weights at T >= 0; Ising weights at T = 0 only (through ``committee.bayes``, prior
-    binary: the version-space measure is the Bayes posterior).
+    Spherical and Ising weights at T >= 0 (Ising at T = 0 through ``committee.bayes``, prior binary:
+    the version-space measure is the Bayes posterior; Ising branches include the exact perfect state).
 
     ``alpha = P/N`` with N the input dimension (K N weights). Returns the thermodynamic branch
     with all branches in ``.branches`` (``symmetric``: permutation-symmetric, R_d = q_d = 0;
@@ -582,16 +662,31 @@ def gibbs_fully(K=3, alpha=1.0, T=1.0, weights="spherical", strict=False, n_gh=2
     K, alpha, T, weights = _check(K, alpha, T, weights)
     params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": "fully"}
     name = "committee.gibbs"
-    if weights == "ising":
+    if weights == "ising" and T == 0:
         return _ising_T0(name, params, strict)
     if alpha == 0:
-        m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh, nishimori=(T == 0))
+        m = _Fully(0.0, T, K, restricted=(K > 1), n_gh=n_gh, nishimori=(T == 0), weights=weights)
         x = np.zeros(1) if T == 0 else (np.array([0.0, 0.0]) if K == 1 else np.array([0.0, 0.0, 1.0]))
         sol = _solution(name, params, m, engine.Root(x, True, 0.0, 0), "rs" if K == 1 else "symmetric", None)
         return select_thermodynamic(name, params, [sol], strict)
     sols = [_solution(name, params, m, r, lbl, None if att else "unstable")
-            for lbl, m, r, att in fully_branches(K, alpha, T, n_gh)]
+            for lbl, m, r, att in fully_branches(K, alpha, T, n_gh, weights=weights)]
+    if weights == "ising":
+        sols.append(_perfect(name, params, K))
     return select_thermodynamic(name, params, sols, strict)
+
+
+def _perfect(name, params, K):
+    """The exact perfect-generalisation state of Ising weights (student = teacher up to a permutation of
+    the hidden units): R = q = Q = I, no errors, zero entropy and free entropy (infinite conjugates;
+    the limit the iteration only approaches). As for the Ising perceptron (Gyorgyi 1990)."""
+    obs = {"q_d": 1.0, "q_a": 0.0, "R_d": 1.0, "R_a": 0.0, "R": 1.0, "q": 1.0, "R_off": 0.0, "q_off": 0.0,
+           "R_mean": 1.0 / K, "q_mean": 1.0 / K, "C": 0.0, "eps_g": 0.0, "eps_t": 0.0,
+           "free_entropy": 0.0, "entropy": 0.0}
+    order = {k: obs[k] for k in ("q_d", "q_a", "R_d", "R_a", "C")}
+    return Solution(model=name, params=params, order=order, observables=obs, free_energy=0.0,
+                    converged=True, residual=0.0, iterations=0, branch="perfect",
+                    message="exact state (R = q = I, infinite conjugates)")
 
 
 _LABELS = {"nonspecialised": "symmetric", "rs": "rs", "poor": "poor", "specialised": "specialised",

@@ -112,8 +112,57 @@ def test_K1_ising_T0_is_the_ising_perceptron(alpha):
     ref = sorted(((b.branch, b.status, b["R"], float(b["entropy"])) for b in p.branches), key=lambda t: t[2])
     assert [t[:2] for t in mine] == [t[:2] for t in ref]
     assert np.allclose([t[2:] for t in mine], [t[2:] for t in ref], atol=1e-7)
-    with pytest.raises(ParamError, match="T = 0"):
-        F.gibbs_fully(K=3, alpha=1.0, T=0.5, weights="ising")
+
+
+@pytest.mark.parametrize("T,alpha", [(1.0, 1.0), (0.5, 1.5), (1.0, 3.0)])
+def test_K1_ising_T_positive_is_the_ising_perceptron(T, alpha):
+    """Ising weights at T > 0 (the K-spin entropic term with conjugates from the energetic gradients):
+    K = 1 reproduces perceptron.teacher(weights=ising)'s poor branch (R, q, eps_t, free entropy) and its
+    exact perfect state, and the same thermodynamic choice (at T = 1, alpha = 3 only the perfect state)."""
+    s = F.gibbs_fully(K=1, alpha=alpha, T=T, weights="ising")
+    p = P.teacher(alpha=alpha, T=T, weights="ising")
+    assert s.branch == p.branch
+    assert s.branch_named("perfect")["free_entropy"] == 0.0
+    if "poor" in [b.branch for b in p.branches]:
+        a, b = s.branch_named("poor"), p.branch_named("poor")
+        for key in ("R", "q", "eps_t", "free_entropy"):
+            assert a[key] == pytest.approx(float(b[key]), abs=1e-9), key
+
+
+def test_ising_prior_at_zero_conjugates():
+    """No coupling to data: q = R = 0, Q = I, E ln Z = K ln 2 (the entropy of K N free spins per N)."""
+    q, R, Q, lnZ = F.ising_prior(3, np.zeros(2), np.zeros(2), 0.0)
+    assert np.allclose(q, 0) and np.allclose(R, 0) and np.allclose(Q, 1)
+    assert lnZ == pytest.approx(3 * math.log(2), abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def ising_T1():
+    return F.gibbs_fully(K=3, alpha=1.0, T=1.0, weights="ising")
+
+
+def test_K3_ising_matches_fully_connected_monte_carlo(ising_T1):
+    """K = 3 Ising weights, T = 1, alpha = 1: Metropolis spin flips of the fully connected committee
+    (N = 40, 80, 160, 16 seeds) extrapolated in 1/N agree with the RS symmetric branch within 3.5
+    standard errors (the perfect state is metastable here: free entropy 0 < 1.72)."""
+    s = ising_T1
+    assert s.branch == "symmetric" and s.branch_named("perfect").status == "metastable"
+    sim = get("committee.gibbs").simulate
+    NS = (40, 80, 160)
+    runs = [sim(K=3, alpha=1.0, T=1.0, weights="ising", arch="fully", N=N, seeds=16, seed=5) for N in NS]
+    for obs in ("R_mean", "q_mean", "eps_g", "eps_t"):
+        m, se = extrapolate(NS, [r.mean[obs] for r in runs], [r.sem[obs] for r in runs])
+        assert abs(m - s[obs]) < 3.5 * se, (obs, m, se, s[obs])
+
+
+def test_K3_ising_entropy_is_minus_dF_dT(ising_T1):
+    """Envelope theorem for the K = 3 Ising entropic term (checks the signs of all three conjugates,
+    including the one of the hidden units' mutual overlap C): entropy = -dF/dT."""
+    h = 1e-4
+    fp = F.gibbs_fully(K=3, alpha=1.0, T=1.0 + h, weights="ising").branch_named("symmetric")["free_entropy"]
+    fm = F.gibbs_fully(K=3, alpha=1.0, T=1.0 - h, weights="ising").branch_named("symmetric")["free_entropy"]
+    dF_dT = -((1.0 + h) * fp - (1.0 - h) * fm) / (2 * h)
+    assert ising_T1["entropy"] == pytest.approx(-dF_dT, abs=1e-6)
 
 
 @pytest.fixture(scope="module")
