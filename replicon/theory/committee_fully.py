@@ -534,7 +534,7 @@ class _Fully:
 # ----------------------------------------------------------------------------
 
 def _check(K, alpha, T, weights):
-    K = check_number("K", K, lo=1, hi=3, integer=True)
+    K = check_number("K", K, lo=1, integer=True)
     if K not in (1, 3):
         raise ParamError("fully connected committee: K must be 1 or 3 (odd K; K >= 5 not implemented)")
     alpha = check_number("alpha", alpha, lo=0.0)
