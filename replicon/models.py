@@ -575,10 +575,12 @@ register(Model(
 register(Model(
     name="committee.gibbs_fully_largek",
     summary="teacher-student Gibbs learning of the fully connected sign committee, K -> infinity at "
-            "alpha_tilde = P/(K N), RS, permutation-symmetric and specialised branches",
+            "alpha_tilde = P/(K N), RS, permutation-symmetric and specialised branches (Ising: and perfect)",
     params=[
         Param("alpha_tilde", 8.0, "examples per first-layer weight P/(K N)", lo=0.0),
         Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
+        Param("weights", "spherical", "weights of every hidden unit: spherical (|J_k|^2 = N) or ising "
+              "(J_ki = +-1; adds the exact perfect state)", kind="choice", choices=("spherical", "ising")),
     ],
     solve=lazy("replicon.theory.committee_fully_largek:gibbs_fully_large_k"),
     outputs={
@@ -600,11 +602,15 @@ register(Model(
 register(Model(
     name="committee.gibbs_fully_largek_transition",
     summary="fully connected sign committee, K -> infinity: specialisation transition and spinodal in "
-            "alpha_tilde = P/(K N)",
-    params=[Param("T", 0.0, "training temperature", lo=0.0)],
+            "alpha_tilde = P/(K N) (Ising: first-order transition to the perfect state)",
+    params=[Param("T", 0.0, "training temperature", lo=0.0),
+            Param("weights", "spherical", "spherical or ising (transition permutation-symmetric -> perfect)",
+                  kind="choice", choices=("spherical", "ising"))],
     solve=lazy("replicon.theory.committee_fully_largek:gibbs_fully_large_k_transition"),
-    outputs={"alpha_spec": "first-order transition: specialised and permutation-symmetric free energies cross",
-             "alpha_spinodal": "the specialised branch ends (saddle-node)",
+    outputs={"alpha_spec": "first-order transition: specialised (Ising: perfect) and permutation-symmetric "
+                           "free energies cross",
+             "alpha_spinodal": "the specialised branch ends (saddle-node; spherical only)",
+             "alpha_ps_spinodal": "the permutation-symmetric branch ends (inf: never)",
              "eps_g_ps": "eps_g plateau of the permutation-symmetric branch",
              "eps_g_spec": "eps_g of the specialised branch at the transition"},
     references="Schwarze & Hertz, Europhys. Lett. 21, 785 (1993) (first-order specialisation transition)",

@@ -89,6 +89,69 @@ Consequences (derived here):
 * **Specialised branch**: born at a saddle-node (spinodal) with an unstable partner, thermodynamic
   beyond a first-order transition (:func:`gibbs_fully_large_k_transition`).
 
+**Ising weights** (``weights="ising"``: every ``J_k`` in {-1, +1}^N, the teacher's too; derived here,
+no published large-K Ising result was compared). What changes is only the entropic term:
+
+* The output channel is unchanged: the hidden fields ``J_k . xi / sqrt N`` are Gaussian (CLT over the N
+  inputs) with the same covariances, ``C_kk = 1`` holds automatically, and the arcsine kernel, ``V``,
+  ``R_eff``, ``q_eff`` and ``G_E`` are those above.
+* The entropic term is a sum over inputs i of the log-partition function of the K spins
+  ``J_i1 .. J_iK`` (times the replicas). The diagonal conjugates ``q_hat_d I``, ``R_hat_d I`` act on each
+  spin separately: K independent Ising-perceptron terms, ``K G_S^ising(q_d, R_d; q_hat_d, R_hat_d)`` with
+  ``G_S^ising = -R_d R_hat_d - q_hat_d (1 - q_d)/2 + E_z ln 2 cosh(sqrt(q_hat_d) z + R_hat_d)``
+  (``perceptron.ising_entropy``; the prior step is ``perceptron.ising_prior``). The uniform conjugates
+  couple the spins only through ``M_i = K^{-1/2} sum_k J_ik`` (the component of the average vector u),
+  an O(1) variable that is asymptotically Gaussian: moving its law by O(1) (its mean to ``sqrt(L) u^0_i``,
+  its variance, i.e. L = 1 + c_a) tilts each spin by a field O(K^{-1/2}), relative entropy O(1/K) per
+  spin, O(1) per input; pinning M_i to the teacher's (the uniform direction learnt to precision
+  ``1/sqrt(K alpha_tilde)``) costs ``O(ln K)`` per input, as the ``1/2 ln(1 - s)`` of the spherical case.
+  All o(K): per weight (divided by K) they vanish, as for spherical weights, as long as ``R_d < 1`` (the
+  spins are not frozen). So the "average teacher learnt perfectly" elimination and the maximisation over
+  L carry over unchanged, and
+
+      phi_ising = extr [ G_S^ising(q_d, R_d; q_hat_d, R_hat_d) + alpha_tilde max_L G_E^perc(q_eff, R_eff; T) ]
+
+  with the same conjugates ``R_hat_d = alpha_tilde dG_E/dR_d``, ``q_hat_d = -2 alpha_tilde dG_E/dq_d``
+  (T = 0: on the Nishimori line, ``q_hat_d = R_hat_d``). Normalisation: per weight, the log of the
+  number of configurations (``ln 2`` with no data).
+* **Perfect state** ``R_d = q_d = 1``: each student unit equals its teacher unit (up to the permutation
+  of the units); then ``u = u^0``, L = 1 and ``c_a = 0`` are forced, ``R_eff = q_eff = 1``, no training
+  error, one configuration: free entropy exactly 0 at every alpha_tilde and T, with infinite
+  conjugates (as the Ising perceptron's perfect state, ``perceptron._perfect_solution``). It is a
+  branch of its own (``branch="perfect"``); numerical roots within 1e-10 of it are not reported.
+* **Permutation-symmetric branch**: ``phi_PS = ln 2 + alpha_tilde G_E^PS(T)`` (same L*(T), same plateau
+  eps_g(T)); its map is O(x^2) at 0 (ising_prior is (q_hat + R_hat^2, R_hat) at small conjugates), so
+  it never ends: no spinodal. The specialised fixed points found between it and the perfect state are
+  repelling (the separatrix; at small T > 0 also a few repelling roots with q_d > R_d near the perfect
+  state); no attracting partially specialised branch was found (T = 0 is the complete 1-D scan; at
+  T > 0 a search, checked at T in [0.2, 2], and the closed-form high-T limit below has only the two
+  maxima R_d = 0 and R_d = 1). Hence a first-order transition PS -> perfect where ``phi_PS`` crosses 0:
+  ``alpha_spec(T) = ln 2 / (-G_E^PS(T))``; eps_g jumps from the plateau to 0.
+* **T = 0, Nishimori line**: Gibbs = Bayes posterior with the binary prior. ``G_S^ising`` at
+  ``q = R``, ``q_hat = R_hat = r`` is ``-r q/2 - r/2 + E ln 2 cosh(r + sqrt(r) z)``, which is
+  ``psi_1^binary(r) - r q/2 + ln 2`` of ``committee_largek`` (whose prior term is normalised by the
+  uniform measure, ``E ln cosh - r/2``), and ``G_E(Q, Q; 0) = Psi_1(Q)``. So, branch by branch,
+  ``phi_gibbs_ising = phi_bayes_binary + ln 2`` (version-space entropy per weight = log-evidence per
+  weight + ln 2; the perfect state: 0 = -ln 2 + ln 2), and ``alpha_spec(0) = ln 2 / (-Psi_1(2/pi)) =
+  1.6176 = alpha_IT`` of ``large_k_transitions(prior="binary")``. (This check is not independent of the
+  elimination of the uniform direction, which both modules make; it checks the Ising entropic term,
+  the root scan and the free-entropy bookkeeping.)
+* **High temperature** (``lambda = alpha_tilde / T`` fixed): ``-T G_E^PS -> arccos(sqrt(2/pi))/pi``, so
+  ``alpha_spec / T -> ln 2 / (arccos(sqrt(2/pi))/pi) = 3.3647`` (corrections ~ 1/T^2).
+
+Values (this module)::
+
+    T              0        0.2      0.5      1        2        5       10
+    alpha_spec     1.6176   1.6422   2.1606   3.6102   6.8539   16.877  33.680
+    eps_g_ps       0.2803   0.2773   0.2448   0.2193   0.2096   0.2066  0.2061
+
+Range of validity as above (K >> c_a). The o(K) terms of the uniform direction are negligible only
+while K times the entropy per weight left in the K - 1 orthogonal directions is large; close to R_d = 1
+(the separatrix lies at R_d ~ 0.95 near the transition) this needs larger K, not quantified here. Not
+done: a finite-K computation of the K-spin entropic term with the uniform conjugates, which would test
+the O(1) claim for Ising units directly (the T = 0 agreement with ``committee_largek`` does not, since
+that module makes the same elimination).
+
 Literature: only the abstracts of Schwarze & Hertz's large-K fully connected papers were retrievable
 (NIPS 6, "Discontinuous generalization in large committee machines", 1994; Europhys. Lett. 21, 785):
 eps_g tends to a finite value when P is proportional to N, and first-order transitions with a
@@ -110,12 +173,15 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .._util import ParamError, check_number
+from .._util import ParamError, check_choice, check_number
 from . import engine
-from .perceptron import spherical_entropy, spherical_prior, teacher_energetic
+from .perceptron import ising_entropy, ising_prior, spherical_entropy, spherical_prior, teacher_energetic
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 NAME = "committee.gibbs_fully_largek"
+WEIGHTS = ("spherical", "ising")
+LN2 = math.log(2.0)
+_Q_PERFECT = 1.0 - 1e-10                    # Ising: a numerical root this close to q_d = 1 is the perfect state
 TWO_OVER_PI = 2.0 / math.pi
 U_SCAN = np.linspace(-11.0, 25.0, 289)     # logit(q_d) grid of the T = 0 root scan
 _L_MAX_LOG = 40.0                           # ln L bound of the inner maximisation
@@ -152,9 +218,11 @@ def nishimori_overlap(q_d):
 class _Fully:
     """Leading-order RS equations at one (alpha_tilde, T): a map on (q_d, R_d) (T > 0) or q_d (T = 0)."""
 
-    def __init__(self, alpha_tilde, T):
+    def __init__(self, alpha_tilde, T, weights="spherical"):
         self.alpha_tilde = float(alpha_tilde)
         self.T = float(T)
+        self.weights = weights
+        self.prior = spherical_prior if weights == "spherical" else ising_prior
         self._u = math.log1p(8.0 * self.T ** 2)     # warm start of ln L (L* ~ 1 + 8 T^2 on the PS branch)
 
     @property
@@ -230,14 +298,18 @@ class _Fully:
         if q_d >= 1.0 - 1e-13:
             return np.array(x, float)
         q_hat, R_hat, *_ = self.conjugates(q_d, R_d)
-        qn, Rn = spherical_prior(max(q_hat, 0.0), R_hat)
+        qn, Rn = self.prior(max(q_hat, 0.0), R_hat)
         return np.array([Rn]) if self.nishimori else np.array([qn, Rn])
 
     def evaluate(self, x):
         """Order parameters, free entropy phi (per N K) and training error at a fixed point."""
         q_d, R_d = self._qR(x)
         q_hat, R_hat, L, qe, Re, e = self.conjugates(q_d, R_d)
-        phi = spherical_entropy(q_d, R_d) + self.alpha_tilde * float(e["G"])
+        if self.weights == "spherical":
+            g_s = spherical_entropy(q_d, R_d)
+        else:
+            g_s = ising_entropy(q_d, R_d, max(q_hat, 0.0), R_hat)
+        phi = g_s + self.alpha_tilde * float(e["G"])
         order = {"q_d": q_d, "q_a": L - q_d, "R_d": R_d, "R_a": math.sqrt(L) - R_d, "c_a": L - 1.0,
                  "q_eff": qe, "R_eff": Re, "q_hat_d": q_hat, "R_hat_d": R_hat}
         return order, phi, float(e["eps_t"])
@@ -253,12 +325,17 @@ class _Fully:
                                         free_entropy=self.free_entropy, transforms=("logit", "logit"))
 
 
-def _check(alpha_tilde, T):
+def _check(alpha_tilde, T, weights="spherical"):
     alpha_tilde = check_number("alpha_tilde", alpha_tilde, lo=0.0)
     T = check_number("T", T, lo=0.0)
     if not (math.isfinite(alpha_tilde) and math.isfinite(T)):
         raise ParamError("alpha_tilde and T must be finite")
-    return alpha_tilde, T
+    return alpha_tilde, T, check_choice("weights", weights, WEIGHTS)
+
+
+def _params(base, weights):
+    """Parameters as reported: ``weights`` only when it is not the default (spherical results unchanged)."""
+    return base if weights == "spherical" else {**base, "weights": weights}
 
 
 # -------------------------------------------------------------------------------------------------
@@ -310,12 +387,14 @@ def _roots_finite_T(model, tol, extra=()):
             r = engine.step_to(prob, prob.clip(x0), tol=tol)
         except ConvergenceError:
             continue
+        if model.weights == "ising" and r.converged and r.x[0] > _Q_PERFECT:
+            continue                               # the (exact) perfect state, reached numerically
         if r.converged and r.x[1] > 1e-6 and all(np.max(np.abs(r.x - s.x)) > 1e-7 for s in found):
             found.append(r)
     return found
 
 
-def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=()):
+def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherical"):
     """All specialised fixed points (q_d, R_d > 0) found at one point: a list of ``(engine.Root, attracting)``.
 
     T = 0: a complete 1-D scan on the Nishimori line. T > 0: Newton (engine.step_to) from ``extra``
@@ -326,12 +405,16 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=()):
     permutation-symmetric point may appear (e.g. two at T = 0.2, alpha_tilde = 16) and are reported
     as unstable. ``attracting`` is the spectral radius
     test of the plain iteration (engine.attracting): repelling roots are the unstable partners.
+    Ising weights: roots with q_d > 1 - 1e-10 are the exact perfect state reached numerically and are
+    not returned (the perfect state is a branch of its own, :func:`perfect_state`).
     """
-    alpha_tilde, T = _check(alpha_tilde, T)
+    alpha_tilde, T, weights = _check(alpha_tilde, T, weights)
     if alpha_tilde == 0:
         return []
-    model = _Fully(alpha_tilde, T)
+    model = _Fully(alpha_tilde, T, weights)
     roots = _scan_nishimori(model, tol) if model.nishimori else _roots_finite_T(model, tol, extra)
+    if weights == "ising":
+        roots = [r for r in roots if r.x[0] <= _Q_PERFECT]
     out = []
     for r in roots:
         att, rho = engine.attracting(model.problem(), r.x)
@@ -365,17 +448,36 @@ def _solution(params, model, x, root, branch, status):
                     residual=root.residual, iterations=root.iterations, branch=branch, status=status)
 
 
-def permutation_symmetric(alpha_tilde, T=0.0):
-    """The exact permutation-symmetric fixed point R_d = q_d = 0 (R_a = sqrt(L*), q_a = c_a + 1 = L*(T))."""
-    alpha_tilde, T = _check(alpha_tilde, T)
-    params = {"alpha_tilde": alpha_tilde, "T": T}
-    model = _Fully(alpha_tilde, T)
+def permutation_symmetric(alpha_tilde, T=0.0, weights="spherical"):
+    """The exact permutation-symmetric fixed point R_d = q_d = 0 (R_a = sqrt(L*), q_a = c_a + 1 = L*(T)).
+
+    Its free entropy is ``alpha_tilde G_E^PS(T)`` (spherical) or ``ln 2 + alpha_tilde G_E^PS(T)`` (Ising)."""
+    alpha_tilde, T, weights = _check(alpha_tilde, T, weights)
+    params = _params({"alpha_tilde": alpha_tilde, "T": T}, weights)
+    model = _Fully(alpha_tilde, T, weights)
     x = np.zeros(1 if model.nishimori else 2)
     res = float(np.max(np.abs(model.update(x) - x)))          # exactly 0: the conjugates vanish at 0
     return _solution(params, model, x, engine.Root(x, True, res, 0), "permutation_symmetric", None)
 
 
-def gibbs_fully_large_k(alpha_tilde=8.0, T=0.0, strict=False):
+def perfect_state(alpha_tilde, T=0.0):
+    """Ising weights: the exact perfect state R_d = q_d = 1 (every student unit equals its teacher unit).
+
+    Then c_a = 0 (the teacher's units are orthogonal), R_a = q_a = 0, R_eff = q_eff = 1, no training
+    error, one configuration: free entropy, entropy and free energy exactly 0 at every alpha_tilde and
+    T. It solves the RS equations with infinite conjugates (as the Ising perceptron's,
+    ``perceptron._perfect_solution``)."""
+    alpha_tilde, T, _ = _check(alpha_tilde, T, "ising")
+    params = {"alpha_tilde": alpha_tilde, "T": T, "weights": "ising"}
+    order = {"q_d": 1.0, "q_a": 0.0, "R_d": 1.0, "R_a": 0.0, "c_a": 0.0, "q_eff": 1.0, "R_eff": 1.0,
+             "q_hat_d": math.inf, "R_hat_d": math.inf}
+    obs = {k: order[k] for k in ("R_d", "R_a", "q_d", "q_a", "c_a", "R_eff", "q_eff")}
+    obs.update(eps_g=0.0, eps_hidden=0.0, eps_t=0.0, free_entropy=0.0, entropy=0.0)
+    return Solution(model=NAME, params=params, order=order, observables=obs, free_energy=0.0, converged=True,
+                    residual=0.0, iterations=0, branch="perfect", message="exact state (infinite conjugates)")
+
+
+def gibbs_fully_large_k(alpha_tilde=8.0, T=0.0, strict=False, weights="spherical"):
     """Gibbs learning of the fully connected sign committee, K -> infinity at alpha_tilde = P/(K N): all RS branches.
 
     Leading order in K, derived in the module docstring (Schwarze & Hertz, Europhys. Lett. 21, 785
@@ -391,23 +493,31 @@ def gibbs_fully_large_k(alpha_tilde=8.0, T=0.0, strict=False):
     ``eps_hidden = arccos(R_d)/pi``, ``eps_t`` (training error per example), ``entropy`` and
     ``free_entropy`` per weight (per N K). ``alpha_tilde = 0`` is the no-data point (eps_g = 1/2), not
     the limit 0+ (where the average teacher is already learnt: eps_g = the plateau).
+
+    ``weights="ising"`` (J_k in {-1, +1}^N; module docstring, "Ising weights"): the entropic term is the
+    Ising perceptron's; the branches are ``permutation_symmetric`` (free entropy ``ln 2 +
+    alpha_tilde G_E^PS(T)``), specialised fixed points (those found are repelling: ``unstable``) and
+    the exact ``perfect`` state (R_d = q_d = 1, free entropy 0). Parameters then report ``weights``.
     """
-    alpha_tilde, T = _check(alpha_tilde, T)
-    params = {"alpha_tilde": alpha_tilde, "T": T}
+    alpha_tilde, T, weights = _check(alpha_tilde, T, weights)
+    params = _params({"alpha_tilde": alpha_tilde, "T": T}, weights)
     if alpha_tilde == 0:
         order = {"q_d": 0.0, "q_a": 0.0, "R_d": 0.0, "R_a": 0.0, "c_a": 0.0, "q_eff": 0.0, "R_eff": 0.0,
                  "q_hat_d": 0.0, "R_hat_d": 0.0}
-        obs, F = _observables(order, 0.0, 0.5 if T > 0 else 0.0, 0.0, T)
+        phi0 = 0.0 if weights == "spherical" else LN2
+        obs, F = _observables(order, phi0, 0.5 if T > 0 else 0.0, 0.0, T)
         sol = Solution(model=NAME, params=params, order=order, observables=obs, free_energy=F,
                        branch="permutation_symmetric",
                        message="no data; the limit alpha_tilde -> 0+ has the average teacher learnt")
         return select_thermodynamic(NAME, params, [sol], strict)
-    sols = [permutation_symmetric(alpha_tilde, T)]
-    model = _Fully(alpha_tilde, T)
-    for r, att in specialised_roots(alpha_tilde, T):
+    sols = [permutation_symmetric(alpha_tilde, T, weights)]
+    model = _Fully(alpha_tilde, T, weights)
+    for r, att in specialised_roots(alpha_tilde, T, weights=weights):
         s = _solution(params, model, r.x, r, "specialised", None if att else "unstable")
         s.extra["spectral_radius"] = r.extra["spectral_radius"]
         sols.append(s)
+    if weights == "ising":
+        sols.append(perfect_state(alpha_tilde, T))
     return select_thermodynamic(NAME, params, sols, strict)
 
 
@@ -420,7 +530,35 @@ def _stable_root(alpha_tilde, T):
     return max(roots, key=lambda r: r.x[-1]) if roots else None
 
 
-def gibbs_fully_large_k_transition(T=0.0, tol=1e-9, alpha_hi=None):
+def _ising_transition(T, tol):
+    """Ising weights: the first-order transition permutation-symmetric -> perfect (free entropy crossing 0)."""
+    name = "committee.gibbs_fully_largek_transition"
+    params = {"T": T, "weights": "ising"}
+    ps1 = permutation_symmetric(1.0, T, "ising")
+    g = ps1["free_entropy"] - LN2                  # G_E^PS(T) < 0: phi_ps(alpha) = ln 2 + alpha g
+    if not g < 0:
+        return Solution.failed(name, params, f"G_E of the permutation-symmetric branch is not negative ({g:g})")
+    closed = LN2 / -g
+    a_tr = engine.transition(lambda a: LN2 + a * g, 0.5 * closed, 2.0 * closed, xtol=tol)
+    ps = permutation_symmetric(a_tr, T, "ising")
+    roots = specialised_roots(a_tr, T, weights="ising")
+    model = _Fully(a_tr, T, "ising")
+    for r, att in roots:
+        if att and model.free_entropy(r.x) > -1e-12:
+            return Solution.failed(name, params, f"an attracting specialised branch (R_d = {r.x[-1]:.6g}) competes "
+                                                 f"at alpha_tilde = {a_tr:g}: not a two-state transition")
+    obs = {"alpha_spec": a_tr, "alpha_spec_closed_form": closed, "alpha_ps_spinodal": math.inf,
+           "eps_g_ps": ps["eps_g"], "eps_g_spec": 0.0, "c_a_ps": ps["c_a"], "q_d_at_spec": 1.0,
+           "R_d_at_spec": 1.0, "order": "first", "n_unstable_at_spec": len(roots)}
+    if roots:
+        sep = min((r for r, _ in roots), key=lambda r: r.x[-1])
+        obs["R_d_separatrix_at_spec"] = float(sep.x[-1])
+    return Solution(model=name, params=params, observables=obs, status="thermodynamic",
+                    message="permutation-symmetric -> perfect: free-entropy crossing (engine.transition); "
+                            "the permutation-symmetric branch never ends")
+
+
+def gibbs_fully_large_k_transition(T=0.0, tol=1e-9, alpha_hi=None, weights="spherical"):
     """Specialisation transition and spinodal of the K -> infinity fully connected Gibbs committee, in alpha_tilde = P/(K N).
 
     * ``alpha_spinodal``: where the (attracting) specialised branch ends when followed down from
@@ -442,10 +580,21 @@ def gibbs_fully_large_k_transition(T=0.0, tol=1e-9, alpha_hi=None):
 
     T = 0 is the Gaussian-prior Bayes-optimal transition (``committee_largek``); at large T
     ``alpha_spec / T -> 23.306``, the crossing of the closed-form high-temperature free entropies.
+
+    ``weights="ising"``: the thermodynamic state jumps from the permutation-symmetric branch to the exact
+    perfect state (free entropy 0) at ``alpha_spec = ln 2 / (-G_E^PS(T))`` (``engine.transition`` on
+    ``phi_PS(alpha) = ln 2 + alpha G_E^PS``; ``alpha_spec_closed_form`` the same ratio); eps_g jumps from
+    ``eps_g_ps`` to 0. ``alpha_ps_spinodal = inf`` (the permutation-symmetric branch never ends) and the
+    perfect state exists at every alpha_tilde, so no ``alpha_spinodal`` is reported. The specialised roots
+    at ``alpha_spec`` are computed: if an attracting one competed (free entropy >= 0) the result is a
+    failed Solution; ``R_d_separatrix_at_spec`` is the unstable (separatrix) root there. T = 0: 1.6176
+    (the binary-prior Bayes alpha_IT); values for T > 0 in the module docstring.
     """
     T = check_number("T", T, lo=0.0)
     if not math.isfinite(T):
         raise ParamError("T must be finite")
+    if check_choice("weights", weights, WEIGHTS) == "ising":
+        return _ising_transition(T, tol)
     params = {"T": T}
     name = "committee.gibbs_fully_largek_transition"
     phi_ps = permutation_symmetric(1.0, T)["free_entropy"]     # phi_ps(alpha) = alpha * phi_ps(1)

@@ -40,3 +40,27 @@ def test_solve_fully_connected_large_k_text_and_bad_input():
     assert "permutation_symmetric" in out.stdout and "eps_g" in out.stdout
     bad = _solve("committee.gibbs_fully_largek", "alpha_tilde=-1")
     assert bad.returncode != 0 and "alpha_tilde" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_solve_fully_connected_large_k_ising_json():
+    """Ising weights at T = 0.5, alpha_tilde = 2 (below the transition to perfect learning, alpha_spec = 2.1606):
+    the thermodynamic branch is permutation-symmetric with free entropy ln 2 + alpha_tilde G_E^PS > 0 (the value
+    of the Python API), the exact perfect state (free entropy 0, eps_g = 0) is metastable and the separatrix
+    unstable; params report weights=ising."""
+    from replicon.theory.committee_fully_largek import permutation_symmetric
+
+    out = _solve("committee.gibbs_fully_largek", "alpha_tilde=2", "weights=ising", "T=0.5", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["converged"] is True and d["params"] == {"alpha_tilde": 2.0, "T": 0.5, "weights": "ising"}
+    assert d["branch"] == "permutation_symmetric" and d["status"] == "thermodynamic"
+    ps = permutation_symmetric(2.0, 0.5, "ising")
+    assert d["observables"]["free_entropy"] == pytest.approx(ps["free_entropy"], abs=1e-12)
+    assert d["observables"]["free_entropy"] > 0
+    status = {(b["branch"], b["status"]) for b in d["branches"]}
+    assert status == {("permutation_symmetric", "thermodynamic"), ("perfect", "metastable"),
+                      ("specialised", "unstable")}
+    perfect = [b for b in d["branches"] if b["branch"] == "perfect"][0]
+    assert perfect["observables"]["free_entropy"] == 0.0 and perfect["observables"]["eps_g"] == 0.0
+    bad = _solve("committee.gibbs_fully_largek", "alpha_tilde=2", "weights=gaussian")
+    assert bad.returncode != 0 and "weights" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

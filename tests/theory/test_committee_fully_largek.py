@@ -368,3 +368,182 @@ def test_registry_entries():
     assert s["q_d"] == pytest.approx(_solve(8.0, 0.0)["q_d"], abs=1e-12)
     t = get("committee.gibbs_fully_largek_transition").solve(T=0.0)
     assert t["alpha_spec"] == pytest.approx(7.6802, abs=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ising weights (J_ki = +-1): module docstring, "Ising weights"
+# ---------------------------------------------------------------------------------------------
+
+LN2 = math.log(2)
+LABELS_BINARY = {"nonspecialised": "permutation_symmetric", "specialised": "specialised", "perfect": "perfect"}
+
+
+@functools.lru_cache(maxsize=None)
+def _solve_ising(at, T):
+    return F.gibbs_fully_large_k(at, T, weights="ising")
+
+
+@pytest.mark.parametrize("at", [1.0, 1.6, 3.0, 8.0])
+def test_ising_zero_temperature_is_bayes_binary_prior_plus_ln2(at):
+    """T = 0, Nishimori line: Gibbs on the Ising version space is a sample of the Bayes posterior with the
+    binary prior, so every branch (permutation-symmetric, unstable separatrix, exact perfect state) has the
+    q_d, eps_g and status of committee_largek.bayes_large_k(prior="binary") (other prior code:
+    committee.binary_prior, other quadrature: committee.energetic) and free entropy larger by exactly ln 2:
+    the version-space entropy counts configurations (ln 2 per weight with no data), the Bayes free entropy
+    is the log-evidence, normalised by the uniform prior (module docstring)."""
+    s = _solve_ising(at, 0.0)
+    b = B.bayes_large_k(at, "binary")
+    assert len(s.branches) == len(b.branches) == 3
+    for x, y in zip(sorted(s.branches, key=lambda t: t["q_d"]), sorted(b.branches, key=lambda t: t["q_d"])):
+        assert x.branch == LABELS_BINARY[y.branch] and x.status == y.status
+        assert x["q_d"] == pytest.approx(y["q_d"], abs=1e-9)
+        assert x["eps_g"] == pytest.approx(y["eps_g"], abs=1e-9)
+        assert x["free_entropy"] == pytest.approx(y["free_entropy"] + LN2, abs=1e-9 * at)
+        assert x["R_d"] == x["q_d"] and x["c_a"] == 0.0
+    assert s.branch_named("perfect")["free_entropy"] == 0.0
+    assert s.branch == ("permutation_symmetric" if at < 1.6176 else "perfect")
+
+
+def test_ising_zero_temperature_transition_is_the_bayes_binary_alpha_IT():
+    """The first-order transition to perfect learning at T = 0 is the binary-prior Bayes alpha_IT =
+    ln 2 / (-Psi_1(2/pi)) = 1.6176 of large_k_transitions(prior="binary") (to the bisection tolerance);
+    the permutation-symmetric branch never ends (no spinodal) and the single-point solves are labelled
+    accordingly on both sides; eps_g jumps from arccos(2/pi)/pi to 0."""
+    t = F.gibbs_fully_large_k_transition(0.0, weights="ising")
+    b = B.large_k_transitions("binary")
+    assert t.converged and t.params == {"T": 0.0, "weights": "ising"}
+    assert t["alpha_spec"] == pytest.approx(b["alpha_IT"], abs=1e-8)
+    assert t["alpha_spec"] == pytest.approx(b["alpha_IT_closed_form"], abs=1e-8)
+    assert t["alpha_spec"] == pytest.approx(1.6176, abs=1e-4)
+    assert t["alpha_ps_spinodal"] == math.inf and t["eps_g_ps"] == pytest.approx(EPS_PS0, abs=1e-12)
+    assert t["eps_g_spec"] == 0.0 and t["n_unstable_at_spec"] == 1
+    assert F.gibbs_fully_large_k(t["alpha_spec"] - 1e-3, 0.0, weights="ising").branch == "permutation_symmetric"
+    assert F.gibbs_fully_large_k(t["alpha_spec"] + 1e-3, 0.0, weights="ising").branch == "perfect"
+
+
+def test_ising_small_temperature_limit_of_the_full_equations_is_the_nishimori_solution():
+    """The T > 0 equations (q_d and R_d free, Ising prior, L maximised) at T = 0.02 reproduce the T = 0
+    (Nishimori) branches at alpha_tilde = 1 and 3: R_d = q_d and c_a = 0 emerge, with the same free
+    entropies and statuses (on either side of the T = 0 transition)."""
+    for at in (1.0, 3.0):
+        cold, zero = F.gibbs_fully_large_k(at, 0.02, weights="ising"), _solve_ising(at, 0.0)
+        assert [(b.branch, b.status) for b in cold.branches] == [(b.branch, b.status) for b in zero.branches]
+        for x, y in zip(cold.branches, zero.branches):
+            for k in ("q_d", "R_d", "eps_g", "free_entropy"):
+                assert x[k] == pytest.approx(y[k], abs=1e-8)
+            assert abs(x["c_a"]) < 1e-8
+
+
+@pytest.mark.parametrize("T", [0.5, 1.0])
+def test_ising_entropy_is_minus_the_temperature_derivative_of_the_free_energy(T):
+    """Envelope theorem at T > 0 with Ising weights: entropy = phi + alpha_tilde eps_t / T equals -dF/dT
+    (F = -T phi, central differences) on the permutation-symmetric branch (phi = ln 2 + alpha G_E, c_a(T)
+    moving) and on the unstable specialised branch (a saddle point, followed to T +- h by Newton), at
+    alpha_tilde = 2. This fails if a conjugate sign or the Ising entropic term were wrong."""
+    from replicon.theory import engine
+
+    at, h = 2.0, 1e-4
+    s = _solve_ising(at, T)
+    ps = [F.permutation_symmetric(at, t, "ising") for t in (T - h, T, T + h)]
+    assert -(ps[2].free_energy - ps[0].free_energy) / (2 * h) == pytest.approx(ps[1]["entropy"], abs=1e-6)
+    sp = s.branch_named("specialised")
+    assert sp.status == "unstable"
+    x = np.array([sp["q_d"], sp["R_d"]])
+    fe = []
+    for t in (T - h, T + h):
+        m = F._Fully(at, t, "ising")
+        r = engine.step_to(m.problem(), x, tol=1e-12)
+        assert r.converged
+        fe.append(-t * m.evaluate(r.x)[1])
+    assert -(fe[1] - fe[0]) / (2 * h) == pytest.approx(sp["entropy"], abs=1e-6)
+    assert 0 < sp["eps_t"] < ps[1]["eps_t"]
+    assert s.branch_named("perfect")["entropy"] == 0.0
+
+
+def test_ising_saddle_point_is_stationary_in_all_five_variables():
+    """Chain rule and conjugate signs: at the unstable specialised root (T = 0.5, alpha_tilde = 2)
+    phi = G_S^ising(q_d, R_d; q_hat, R_hat) + alpha_tilde G_E^perc(q_eff, R_eff; T), evaluated directly,
+    has zero gradient in (q_d, R_d, q_hat, R_hat, L) (central differences)."""
+    from replicon.theory.perceptron import ising_entropy
+
+    at, T = 2.0, 0.5
+    sp = _solve_ising(at, T).branch_named("specialised")
+
+    def phi(q, R, qh, Rh, L):
+        qe, Re, _ = F.effective_overlaps(q, R, L)
+        return ising_entropy(q, R, qh, Rh) + at * float(teacher_energetic(qe, Re, T)["G"])
+
+    x = [sp["q_d"], sp["R_d"], sp.order["q_hat_d"], sp.order["R_hat_d"], 1 + sp["c_a"]]
+    assert x[2] > 0 and x[3] > 0
+    for i in range(5):
+        h = 1e-6 * max(1.0, abs(x[i]))
+        xp, xm = list(x), list(x)
+        xp[i] += h
+        xm[i] -= h
+        assert (phi(*xp) - phi(*xm)) / (2 * h) == pytest.approx(0.0, abs=1e-6)
+    # not vacuous: the entropic term alone has gradient (q_hat/2, -R_hat) in (q_d, R_d), cancelled by the energetic one
+    h = 1e-6
+    dq = (ising_entropy(x[0] + h, x[1], x[2], x[3]) - ising_entropy(x[0] - h, x[1], x[2], x[3])) / (2 * h)
+    dR = (ising_entropy(x[0], x[1] + h, x[2], x[3]) - ising_entropy(x[0], x[1] - h, x[2], x[3])) / (2 * h)
+    assert dq == pytest.approx(x[2] / 2, abs=1e-8) and dR == pytest.approx(-x[3], abs=1e-8) and x[3] > 1
+
+
+def test_ising_transition_at_positive_temperature():
+    """T = 0.5: alpha_spec = ln 2 / (-G_E^PS) = 2.1606 where the permutation-symmetric free entropy
+    crosses the perfect state's 0; single-point solves just below/above are PS/perfect; all specialised
+    roots found there repel the iteration (no attracting partially specialised branch competes)."""
+    t = F.gibbs_fully_large_k_transition(0.5, weights="ising")
+    assert t.converged and t["alpha_ps_spinodal"] == math.inf
+    a = t["alpha_spec"]
+    assert a == pytest.approx(t["alpha_spec_closed_form"], abs=1e-8) and 2.0 < a < 2.3
+    assert F.permutation_symmetric(a, 0.5, "ising")["free_entropy"] == pytest.approx(0.0, abs=1e-8)
+    below, above = (F.gibbs_fully_large_k(a + d, 0.5, weights="ising") for d in (-0.01, 0.01))
+    assert below.branch == "permutation_symmetric" and above.branch == "perfect"
+    for s in (below, above):
+        assert all(b.status == "unstable" for b in s.branches if b.branch == "specialised")
+    assert t["eps_g_ps"] == pytest.approx(F.permutation_symmetric(1.0, 0.5)["eps_g"], abs=1e-14)
+
+
+def test_ising_transition_high_temperature_limit():
+    """Analytic limit: -T G_E^PS -> arccos(sqrt(2/pi))/pi (the PS plateau's Bayes bound), so alpha_spec / T
+    -> ln 2 / (arccos(sqrt(2/pi))/pi) = 3.3647; the deviation decays like 1/T^2 (ratio 4 from T = 5 to 10)."""
+    lam = LN2 / EPS_BAYES_PS
+    r = {T: F.gibbs_fully_large_k_transition(T, weights="ising")["alpha_spec"] / T - lam for T in (5.0, 10.0)}
+    assert 0 < r[10.0] < r[5.0] < 0.02
+    assert 3.5 < r[5.0] / r[10.0] < 4.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("T", [0.2, 1.0, 2.0])
+def test_ising_no_attracting_partially_specialised_branch(T):
+    """The two-state picture behind the Ising transition (about 3 s per T): at alpha_tilde = alpha_spec/2,
+    alpha_spec and 2 alpha_spec every specialised root found repels the iteration, and the thermodynamic
+    branch is PS below alpha_spec and perfect above."""
+    a = F.gibbs_fully_large_k_transition(T, weights="ising")["alpha_spec"]
+    for f in (0.5, 1.0, 2.0):
+        s = F.gibbs_fully_large_k(f * a, T, weights="ising")
+        assert all(b.status == "unstable" for b in s.branches if b.branch == "specialised")
+        if f != 1.0:
+            assert s.branch == ("permutation_symmetric" if f < 1 else "perfect")
+
+
+def test_ising_no_data_and_bad_weights():
+    """alpha_tilde = 0 with Ising weights: free entropy = entropy = ln 2 per weight (all 2^(NK) configurations);
+    an unknown weights value is a one-line ParamError in both functions."""
+    s = F.gibbs_fully_large_k(0.0, 0.3, weights="ising")
+    assert s.converged and s["free_entropy"] == LN2 and s["eps_g"] == 0.5
+    for f in (lambda: F.gibbs_fully_large_k(2.0, 0.0, weights="gaussian"),
+              lambda: F.gibbs_fully_large_k_transition(0.0, weights="binary")):
+        with pytest.raises(ParamError) as e:
+            f()
+        assert "\n" not in str(e.value) and "weights" in str(e.value)
+
+
+def test_registry_entries_ising():
+    """The registry entries accept weights=ising and return the module's results."""
+    from replicon.registry import get
+
+    s = get("committee.gibbs_fully_largek").solve(alpha_tilde=3.0, T=0.0, weights="ising")
+    assert s.branch == "perfect" and s.params["weights"] == "ising"
+    t = get("committee.gibbs_fully_largek_transition").solve(T=0.0, weights="ising")
+    assert t["alpha_spec"] == pytest.approx(1.6176, abs=1e-4)
