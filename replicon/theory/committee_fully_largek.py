@@ -105,6 +105,12 @@ no published large-K Ising result was compared). What changes is only the entrop
   its variance, i.e. L = 1 + c_a) tilts each spin by a field O(K^{-1/2}), relative entropy O(1/K) per
   spin, O(1) per input; pinning M_i to the teacher's (the uniform direction learnt to precision
   ``1/sqrt(K alpha_tilde)``) costs ``O(ln K)`` per input, as the ``1/2 ln(1 - s)`` of the spherical case.
+  One replica, explicitly: the entropy of K spins per input with ``J_k . B_k / N = R_d`` falls short of
+  ``K s_ising(R_d)``, once ``|u|^2/N = L`` and ``u . u^0 / N = m`` are imposed, by the Gaussian relative
+  entropy ``D = 1/2 [(L - m^2 + (m - R_d)^2)/(1 - R_d^2) - 1 - ln((L - m^2)/(1 - R_d^2))] + O(1/K)``
+  (u given u^0 is N(R_d u^0, 1 - R_d^2) at large K); tested against exact enumeration over the spin
+  sums at K = 25, 50, 100 (the approach needs ``K (1 - R_d) >> 1``: at R_d = 0.9 it is still slow at
+  K = 200).
   All o(K): per weight (divided by K) they vanish, as for spherical weights, as long as ``R_d < 1`` (the
   spins are not frozen). So the "average teacher learnt perfectly" elimination and the maximisation over
   L carry over unchanged, and
@@ -148,9 +154,8 @@ Values (this module)::
 Range of validity as above (K >> c_a). The o(K) terms of the uniform direction are negligible only
 while K times the entropy per weight left in the K - 1 orthogonal directions is large; close to R_d = 1
 (the separatrix lies at R_d ~ 0.95 near the transition) this needs larger K, not quantified here. Not
-done: a finite-K computation of the K-spin entropic term with the uniform conjugates, which would test
-the O(1) claim for Ising units directly (the T = 0 agreement with ``committee_largek`` does not, since
-that module makes the same elimination).
+done: the replica (two-student, q_d, s) version of the finite-K check above; the T = 0 agreement with
+``committee_largek`` does not test the elimination, since that module makes the same one.
 
 Literature: only the abstracts of Schwarze & Hertz's large-K fully connected papers were retrievable
 (NIPS 6, "Discontinuous generalization in large committee machines", 1994; Europhys. Lett. 21, 785):
