@@ -133,7 +133,7 @@ def _panel_k3(ax, quick):
               f"{(r['R_mean_mc'] - r['R_mean_theory']) / r['R_mean_se']:+5.2f}")
     if len(Ns) == 1:
         print(f"  (one size, N = {Ns[0]}: z includes the finite-N bias; the full run extrapolates "
-              "N = 40, 80, 160 in 1/N)")
+              "N = 80, 160, 320 in 1/N)")
     for key, colour, marker in (("eps_g", "C3", "o"), ("R_mean", "C0", "s")):
         if len(Ns) > 1:
             for j, N in enumerate(Ns):
