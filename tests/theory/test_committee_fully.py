@@ -136,6 +136,16 @@ def test_ising_prior_at_zero_conjugates():
     assert lnZ == pytest.approx(3 * math.log(2), abs=1e-12)
 
 
+def _assert_monte_carlo_agrees(theory, alpha, weights, seed, NS=(40, 80, 160)):
+    """Fully connected Metropolis (K = 3, T = 1, 16 seeds per N) extrapolated in 1/N against the theory,
+    within 3.5 standard errors, for the permutation-invariant observables."""
+    sim = get("committee.gibbs").simulate
+    runs = [sim(K=3, alpha=alpha, T=1.0, weights=weights, arch="fully", N=N, seeds=16, seed=seed) for N in NS]
+    for obs in ("R_mean", "q_mean", "eps_g", "eps_t"):
+        m, se = extrapolate(NS, [r.mean[obs] for r in runs], [r.sem[obs] for r in runs])
+        assert abs(m - theory[obs]) < 3.5 * se, (obs, m, se, theory[obs])
+
+
 @pytest.fixture(scope="module")
 def ising_T1():
     return F.gibbs_fully(K=3, alpha=1.0, T=1.0, weights="ising")
@@ -147,12 +157,7 @@ def test_K3_ising_matches_fully_connected_monte_carlo(ising_T1):
     standard errors (the perfect state is metastable here: free entropy 0 < 1.72)."""
     s = ising_T1
     assert s.branch == "symmetric" and s.branch_named("perfect").status == "metastable"
-    sim = get("committee.gibbs").simulate
-    NS = (40, 80, 160)
-    runs = [sim(K=3, alpha=1.0, T=1.0, weights="ising", arch="fully", N=N, seeds=16, seed=5) for N in NS]
-    for obs in ("R_mean", "q_mean", "eps_g", "eps_t"):
-        m, se = extrapolate(NS, [r.mean[obs] for r in runs], [r.sem[obs] for r in runs])
-        assert abs(m - s[obs]) < 3.5 * se, (obs, m, se, s[obs])
+    _assert_monte_carlo_agrees(s, alpha=1.0, weights="ising", seed=5)
 
 
 def test_K3_ising_entropy_is_minus_dF_dT(ising_T1):
@@ -177,12 +182,7 @@ def test_K3_symmetric_branch_matches_fully_connected_monte_carlo(sym_T1):
     student-student overlaps, generalisation and training errors)."""
     s = sym_T1
     assert s.branch == "symmetric" and s.status == "thermodynamic"
-    sim = get("committee.gibbs").simulate
-    NS = (40, 80, 160)
-    runs = [sim(K=3, alpha=2.0, T=1.0, weights="spherical", arch="fully", N=N, seeds=16, seed=11) for N in NS]
-    for obs in ("R_mean", "q_mean", "eps_g", "eps_t"):
-        m, se = extrapolate(NS, [r.mean[obs] for r in runs], [r.sem[obs] for r in runs])
-        assert abs(m - s[obs]) < 3.5 * se, (obs, m, se, s[obs])
+    _assert_monte_carlo_agrees(s, alpha=2.0, weights="spherical", seed=11)
 
 
 def test_K3_entropy_is_minus_dF_dT(sym_T1):
