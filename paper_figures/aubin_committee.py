@@ -14,8 +14,6 @@ see tests/theory/test_committee_bayes.py for their status).
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,8 +21,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from replicon.theory.committee import bayes, bayes_transitions  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
+from replicon.compare.overlay import STYLE  # noqa: E402
 
-STYLE = {"thermodynamic": "-", "metastable": "--", "unstable": ":"}
 COLOUR = {"nonspecialised": "C0", "specialised": "C3", "perfect": "C2"}
 
 
@@ -56,10 +55,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         ax.set_xlabel(r"$\alpha = P/N$")
         ax.legend(fontsize=6)
     axes[0].set_ylabel(r"$\epsilon_g$ (Gibbs)")
-    fig.tight_layout()
-    path = os.path.join(outdir, "aubin_committee.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "aubin_committee")
     out["figure"] = path
     return out
 

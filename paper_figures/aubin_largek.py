@@ -12,8 +12,6 @@ units and is printed, not drawn. No AMP or paper data points are drawn.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,8 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from replicon.theory.committee_largek import bayes_large_k, large_k_transitions  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
+from replicon.compare.overlay import STYLE  # noqa: E402
 
-STYLE = {"thermodynamic": "-", "metastable": "--", "unstable": ":"}
 COLOUR = {"nonspecialised": "C0", "specialised": "C3", "perfect": "C2"}
 
 
@@ -61,10 +60,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         ax.set_ylim(-0.008, 0.3)
         ax.legend(fontsize=6, loc="center right")
     axes[0].set_ylabel(r"$\epsilon_g$ (Gibbs)")
-    fig.tight_layout()
-    path = os.path.join(outdir, "aubin_largek.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "aubin_largek")
     out["figure"] = path
     return out
 

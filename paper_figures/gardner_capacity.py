@@ -14,8 +14,6 @@ alpha_c, and the separable fraction against Cover's formula.
 from __future__ import annotations
 
 import math
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -25,6 +23,7 @@ from scipy.special import comb  # noqa: E402
 
 from replicon.simulate.perceptron import perceptron_rule  # noqa: E402
 from replicon.theory.perceptron import capacity  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def cover_probability(N: int, P: int) -> float:
@@ -75,10 +74,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel("fraction separable")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "gardner_capacity.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "gardner_capacity")
     out = {"alpha_c_0": capacity(0.0)["alpha_c"], "ising_rs_0": capacity(0.0, "ising", zero_entropy=False)["alpha_c"],
            "ising_zero_entropy_0": float(ising_ze[0]), "max_z_cover": float(np.max(np.abs(frac - cover) / se)),
            "figure": path}

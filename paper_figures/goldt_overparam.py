@@ -9,8 +9,6 @@ The exact slope of the paper's small-(eta sigma^2) formula is not checked here.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,6 +17,7 @@ import numpy as np  # noqa: E402
 
 from replicon.simulate.online import committee_online_sgd  # noqa: E402
 from replicon.theory.online import committee_online  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -43,10 +42,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.plot(Ks, final, "o-", label=f"ODE, alpha={alpha_max:g}")
     ax.set(xlabel="student width K", ylabel="final eps_g", title=f"M={M}, eta={eta}, sigma={sigma}")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "goldt_overparam.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "goldt_overparam")
     out = {"K": Ks, "eps_g_final": [float(x) for x in final],
            "increment_per_extra_unit": [float(x) for x in np.diff(final)],
            "increases_with_K": bool(np.all(np.diff(final) > 0)),

@@ -11,8 +11,6 @@ Engel & Van den Broeck sec. 7.2); simulation against theory in standard errors.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,8 +20,9 @@ import numpy as np  # noqa: E402
 from replicon.compare.experiment import extrapolate  # noqa: E402
 from replicon.simulate.perceptron import simulate_teacher  # noqa: E402
 from replicon.theory.perceptron import teacher, teacher_transition  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
+from replicon.compare.overlay import STYLE  # noqa: E402
 
-STYLE = {"thermodynamic": "-", "metastable": "--", "unstable": ":"}
 
 
 def _branches(alphas, T):
@@ -74,10 +73,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
                          label="Monte Carlo N→∞" if a == sim_alphas[0] else None)
     for ax in axes:
         ax.legend(fontsize=7, loc="center right")
-    fig.tight_layout()
-    path = os.path.join(outdir, "ising_transition.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "ising_transition")
     out["figure"] = path
     t0 = out["T=0.0"]
     print(f"T=0: alpha_transition {t0['alpha_transition']:.4f} (Györgyi 1990: 1.245), "

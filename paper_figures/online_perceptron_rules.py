@@ -7,8 +7,6 @@ the perceptron rule's exponent -1/3 (E&VdB sec. 9.2), simulation vs ODE at the l
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,6 +15,7 @@ import numpy as np  # noqa: E402
 
 from replicon.simulate.online import perceptron_online_sgd  # noqa: E402
 from replicon.theory.online import perceptron_online  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 RULES = {"hebb": (1.0, 0.0), "perceptron": (1.0, 0.0), "adatron": (1.5, 0.0), "optimal": (1.0, 0.01)}
 
@@ -44,10 +43,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.plot(a[a > 10], 0.883 / a[a > 10], "k:", lw=0.8, label="0.883/alpha")
     ax.set(xscale="log", yscale="log", xlabel="alpha", ylabel="eps_g", title=f"online rules: ODE vs N={N}")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "online_perceptron_rules.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "online_perceptron_rules")
     out["png"] = path
     for k, v in out.items():
         print(f"{k}: {v}")

@@ -10,8 +10,6 @@ Engel & Van den Broeck eqs. (2.44) and (3.?), and simulation against theory in s
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,6 +19,7 @@ import numpy as np  # noqa: E402
 from replicon.compare.experiment import extrapolate  # noqa: E402
 from replicon.simulate.perceptron import simulate_rule, simulate_teacher  # noqa: E402
 from replicon.theory.perceptron import hebb, teacher, teacher_curve  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -59,10 +58,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.set_ylabel(r"$\epsilon_g$")
     ax.set_title("spherical perceptron, T = 0")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "perceptron_learning_curves.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "perceptron_learning_curves")
     out["figure"] = path
     print(f"alpha*eps_g at alpha=1000: Gibbs {out['alpha_eps_gibbs_at_1000']:.4f} (paper 0.625), "
           f"Bayes {out['alpha_eps_bayes_at_1000']:.4f} (paper 0.442)")

@@ -12,8 +12,6 @@ and c* < 1 when chi1 > 1; the bias-free critical point sigma_w = 1; and theory v
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,6 +20,7 @@ import numpy as np  # noqa: E402
 
 from replicon.simulate.chain import measure_signal  # noqa: E402
 from replicon.theory.chain import correlation_map, critical_sigma_w2, length_map, signal  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -64,10 +63,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     axes[2].set(xlabel="c_l", ylabel="c_{l+1}", title="correlation map at q*")
     axes[3].set(xlabel="layer l", ylabel="c_l", title="c_l from c0 = 0.2")
     axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "poole_maps.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "poole_maps")
     out["sigma_w_critical_at_sigma_b_0.3"] = float(np.sqrt(critical_sigma_w2(sigma_b2, "tanh")))
     out["sigma_w_critical_at_sigma_b_0"] = float(np.sqrt(critical_sigma_w2(0.0, "tanh")))
     out["png"] = path

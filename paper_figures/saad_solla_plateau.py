@@ -7,8 +7,6 @@ Compared numbers: the plateau height against the symmetric fixed point (and its 
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,6 +15,7 @@ import numpy as np  # noqa: E402
 
 from replicon.simulate.online import committee_online_sgd  # noqa: E402
 from replicon.theory.online import committee_online, symmetric_plateau_eps  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -40,10 +39,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.set(xlabel="alpha", ylabel="eps_g", yscale="log", xlim=(0, 1000), ylim=(1e-4, 1),
            title=f"K=M=3, eta={eta}: ODE (lines) vs SGD N={N} (dots)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = os.path.join(outdir, "saad_solla_plateau.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "saad_solla_plateau")
     dev = np.abs(meas.samples["eps_g"] - theory)[:, 1:]
     out = {
         "plateau_height_eta": ref.observables["plateau_height"],

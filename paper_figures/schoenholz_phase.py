@@ -10,8 +10,6 @@ recall the paper; that value is quoted from memory, not checked against the text
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from replicon.theory.chain import critical_sigma_w2, phase_diagram  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -35,10 +34,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.plot(line_w, line_b, "w-", lw=1.5, label="chi1 = 1")
     ax.set(xlabel="sigma_w^2", ylabel="sigma_b^2", title="tanh: correlation depth scale", xlim=(1, 4))
     ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    path = os.path.join(outdir, "schoenholz_phase.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "schoenholz_phase")
     w_005 = float(critical_sigma_w2(0.05, "tanh"))
     # xi_c just either side of the line at sigma_b2 = 0.05 (must grow as the line is approached)
     near = phase_diagram(np.array([w_005 * 0.9, w_005 * 0.99, w_005 * 1.01, w_005 * 1.1]), 0.05, "tanh")

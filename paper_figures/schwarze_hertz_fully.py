@@ -19,8 +19,6 @@ standard errors (at N = 40 in quick mode, so finite-N bias is included there).
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -32,8 +30,9 @@ from replicon import registry  # noqa: E402
 from replicon.compare.experiment import extrapolate  # noqa: E402
 from replicon.theory.committee_fully import gibbs_fully  # noqa: E402
 from replicon.theory.committee_fully_largek import gibbs_fully_large_k, gibbs_fully_large_k_transition  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
+from replicon.compare.overlay import STYLE  # noqa: E402
 
-STYLE = {"thermodynamic": "-", "metastable": "--", "unstable": ":"}
 COLOUR_T = {0.0: "C0", 0.5: "C1", 1.0: "C3"}
 
 
@@ -155,10 +154,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     out = _panel_large_k(axes[0], quick, xmax=30.0)
     out["K=3, T=1"] = _panel_k3(axes[1], quick)
-    fig.tight_layout()
-    path = os.path.join(outdir, "schwarze_hertz_fully.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "schwarze_hertz_fully")
     out["figure"] = path
     return out
 

@@ -12,8 +12,6 @@ value is asserted here.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,6 +21,7 @@ import numpy as np  # noqa: E402
 from replicon.compare.experiment import extrapolate  # noqa: E402
 from replicon.simulate.committee_mc import simulate_tree  # noqa: E402
 from replicon.theory.committee_gibbs import gibbs_curve  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -59,10 +58,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     for k, v in out.items():
         if k != "mc":
             print(f"{k}: eps_g({v['alpha']:.3g}) = {v['eps_g']:.4f}, alpha*eps_g = {v['alpha*eps_g']:.3f}")
-    fig.tight_layout()
-    path = os.path.join(outdir, "schwarze_hertz_tree.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "schwarze_hertz_tree")
     out["figure"] = path
     return out
 

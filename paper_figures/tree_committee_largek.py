@@ -11,8 +11,6 @@ published value is asserted here). K = 5, 7 are on a coarse grid (each point cos
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,6 +19,7 @@ import numpy as np  # noqa: E402
 
 from replicon.theory.committee_gibbs import gibbs, gibbs_curve  # noqa: E402
 from replicon.theory.committee_largek_gibbs import gibbs_large_k, gibbs_large_k_curve  # noqa: E402
+from replicon.compare.figures import save_figure  # noqa: E402
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
@@ -67,10 +66,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     out["alpha*eps_g at alpha_max (K=inf)"] = xi * yi
     out["alpha*eps_g at alpha_max (K=1)"] = curves[1][0][-1] * curves[1][1][-1]
     print(f"alpha * eps_g at alpha = {xi:g}: K = inf {xi * yi:.4f}, K = 1 {out['alpha*eps_g at alpha_max (K=1)']:.4f}")
-    fig.tight_layout()
-    path = os.path.join(outdir, "tree_committee_largek.png")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    path = save_figure(fig, outdir, "tree_committee_largek")
     out["png"] = path
     return out
 

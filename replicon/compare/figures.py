@@ -7,6 +7,17 @@ import os
 import pkgutil
 
 
+def save_figure(fig, outdir: str, name: str, dpi: int = 120) -> str:
+    """Lay out, write ``outdir/name.png`` and close a figure script's figure; returns the path."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path = os.path.join(outdir, f"{name}.png")
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def _package():
     return importlib.import_module("replicon.paper_figures")
 
