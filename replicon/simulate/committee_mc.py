@@ -215,18 +215,24 @@ def tree_run(N, K, alpha, T, weights, seed, sweeps=None, burn=None, anneal=None)
             "eps_t": float(np.mean(es))}
 
 
-def simulate_tree(K=3, alpha=1.0, T=1.0, weights="spherical", arch="tree", N=120, seeds=8, seed=0,
-                  sweeps=None, burn=None, anneal=None, progress=False):
-    """Metropolis Monte Carlo of the tree committee over independent seeds (a Measurement).
-
-    Temperature T > 0 only (no T = 0 sampler for committees); N must be a multiple of K.
-    """
+def _check_committee(K, alpha, T, weights):
+    """The parameters both committee samplers share: odd K <= 7, alpha > 0, T > 0, the weight kind."""
     K = int(check_number("K", K, lo=1, hi=7, integer=True))
     if K % 2 == 0:
         raise ParamError(f"K={K} is not allowed; use an odd K")
     alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
     T = check_number("T", T, lo=0.0, lo_open=True)
     weights = check_choice("weights", weights, ("spherical", "ising"))
+    return K, alpha, T, weights
+
+
+def simulate_tree(K=3, alpha=1.0, T=1.0, weights="spherical", arch="tree", N=120, seeds=8, seed=0,
+                  sweeps=None, burn=None, anneal=None, progress=False):
+    """Metropolis Monte Carlo of the tree committee over independent seeds (a Measurement).
+
+    Temperature T > 0 only (no T = 0 sampler for committees); N must be a multiple of K.
+    """
+    K, alpha, T, weights = _check_committee(K, alpha, T, weights)
     check_choice("arch", arch, ("tree",))
     N = int(check_number("N", N, lo=K, integer=True))
     if N % K:
@@ -481,12 +487,7 @@ def simulate_fully(K=3, alpha=1.0, T=1.0, weights="spherical", N=60, seeds=8, se
     weights, so examples per weight are alpha/K). Two replicas on the same data. Observables:
     see :func:`fully_run`. Schedule: :func:`gibbs_schedule` unless sweeps/burn/anneal are given.
     """
-    K = int(check_number("K", K, lo=1, hi=7, integer=True))
-    if K % 2 == 0:
-        raise ParamError(f"K={K} is not allowed; use an odd K")
-    alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
-    T = check_number("T", T, lo=0.0, lo_open=True)
-    weights = check_choice("weights", weights, ("spherical", "ising"))
+    K, alpha, T, weights = _check_committee(K, alpha, T, weights)
     N = int(check_number("N", N, lo=2, integer=True))
     params = {"K": K, "alpha": alpha, "T": T, "weights": weights, "arch": "fully"}
     return over_seeds(lambda s: fully_run(N, K, alpha, T, weights, s, sweeps, burn, anneal), model="committee.gibbs",

@@ -84,7 +84,8 @@ from scipy.special import comb, log_ndtr, ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .perceptron import _beta_eps, _log_phi, _Teacher, poor_to_perfect_transition, spherical_entropy, spherical_prior
+from .perceptron import (_beta_eps, _log_phi, _Teacher, poor_to_perfect_transition, spherical_entropy,
+                         spherical_prior, teacher_scales)
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -267,13 +268,7 @@ def tree_energetic(q, R, T=0.0, K=3, n=None, gamma=True):
     docstring for the integral; derivatives are taken under it (``dM/dx_k`` = tie
     probability of the others).
     """
-    q = min(max(q, 1e-300), _Q_MAX)
-    s2 = q - R * R
-    if s2 <= 0:
-        s2 = 1e-300
-    s = math.sqrt(s2)
-    A = R / s
-    b = math.sqrt(q / (1.0 - q))
+    q, s2, s, A, b = teacher_scales(q, R)
     widths = [1.0 / abs(A) if A != 0 else 0.0, 1.0 / b if b > 0 else 0.0]
     t1, w1 = _rule(widths, K, n)
     idx, mult = _multisets(t1.size, K)
@@ -389,7 +384,13 @@ def _perfect(name, params):
 
 def gibbs_branches(K, alpha, T, weights, inits=None, tol=1e-10):
     """All RS fixed points of the tree committee found from ``inits`` (Roots), excluding the perfect state."""
-    model = _Tree(K, alpha, T, weights)
+    return model_branches(_Tree(K, alpha, T, weights), alpha, inits, tol)
+
+
+def model_branches(model, alpha, inits=None, tol=1e-10):
+    """``(model, roots)``: the fixed points of a (q, R) teacher model reached from ``inits`` (default
+    ``model.inits()``), each with ``extra["attracting"]`` and ``extra["spectral_radius"]``; at
+    alpha = 0 the single point q = R = 0. Shared by the finite-K and K -> infinity tree committees."""
     if alpha == 0:
         return model, [engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)]
     problem = model.problem()

@@ -64,6 +64,7 @@ import numpy as np
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
+from .committee_gibbs import model_branches
 from .perceptron import _Teacher, poor_to_perfect_transition, teacher_energetic
 from .solution import Solution, select_thermodynamic
 
@@ -146,14 +147,7 @@ def _perfect(params):
 
 def gibbs_large_k_branches(alpha, T, weights, inits=None, tol=1e-10):
     """All RS fixed points of the K -> infinity tree committee found from ``inits`` (Roots), perfect state excluded."""
-    model = _LargeK(alpha, T, weights)
-    if alpha == 0:
-        return model, [engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)]
-    problem = model.problem()
-    found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol, max_iter=400)
-    for r in found:
-        r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
-    return model, found
+    return model_branches(_LargeK(alpha, T, weights), alpha, inits, tol)
 
 
 def _solution(model, r, params, label, status=None):

@@ -71,6 +71,16 @@ def _student_channel(x, log_eps, log_1me):
     return lz, r
 
 
+def teacher_scales(q, R):
+    """The scales of the teacher-student channel in the shared field t: ``q`` clipped into (0, 1),
+    ``s2 = q - R^2`` (floored), ``s = sqrt(s2)``, the teacher slope ``A = R/s`` and the student
+    slope ``b = sqrt(q/(1-q))`` (teacher +1 with probability H(-A t), student with H(-b t))."""
+    q = min(max(q, 1e-300), _Q_MAX)
+    s2 = max(q - R * R, 1e-300)
+    s = math.sqrt(s2)
+    return q, s2, s, R / s, math.sqrt(q / (1.0 - q))
+
+
 def teacher_energetic(q, R, T=0.0):
     """Energetic term of teacher-student learning and its derivatives.
 
@@ -79,13 +89,7 @@ def teacher_energetic(q, R, T=0.0):
     (the energetic factor of the replicon eigenvalue). Engel & Van den Broeck
     eqs. (2.32) and (4.?) for T > 0; the derivatives are taken under the integral.
     """
-    q = min(max(q, 1e-300), _Q_MAX)
-    s2 = q - R * R
-    if s2 <= 0:
-        s2 = 1e-300
-    s = math.sqrt(s2)
-    A = R / s
-    b = math.sqrt(q / (1.0 - q))
+    q, s2, s, A, b = teacher_scales(q, R)
     feats = []
     if A != 0:
         feats.append((0.0, 1.0 / abs(A)))
