@@ -24,7 +24,7 @@ import numpy as np
 from scipy.integrate import nquad
 from scipy.stats import multivariate_normal
 
-from replicon.theory import committee as C
+from replicon.theory.committee import bayes as C
 
 
 def baseline_energetic(q, ties="zero", tol=1e-10):

@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from replicon.theory.committee import bayes, bayes_transitions  # noqa: E402
+from replicon.theory.committee.bayes import bayes, bayes_transitions  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.compare.overlay import STYLE  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Aubin et al. (NeurIPS 2018, arXiv:1806.05451), K -> infinity sign committee: eps_g vs alpha_tilde = alpha/K.
 
-Theory (committee.bayes_largek, leading order in K, derived in replicon/theory/committee_largek.py):
+Theory (committee.bayes_largek, leading order in K, derived in replicon/theory/committee/bayes_large_k.py):
 eps_g (posterior-sample error, arccos(Q)/pi) of every branch at each alpha_tilde, for the Gaussian
 and the binary prior: non-specialised (q_d = 0, eps_g = arccos(2/pi)/pi), specialised (attracting
 and unstable) and, for binary weights, the exact perfect state; thermodynamic solid, metastable
@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from replicon.theory.committee_largek import bayes_large_k, large_k_transitions  # noqa: E402
+from replicon.theory.committee.bayes_large_k import bayes_large_k, large_k_transitions  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.compare.overlay import STYLE  # noqa: E402
 

@@ -28,8 +28,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from replicon import registry  # noqa: E402
 from replicon.compare.experiment import extrapolate  # noqa: E402
-from replicon.theory.committee_fully import gibbs_fully  # noqa: E402
-from replicon.theory.committee_fully_largek import gibbs_fully_large_k, gibbs_fully_large_k_transition  # noqa: E402
+from replicon.theory.committee.fully import gibbs_fully  # noqa: E402
+from replicon.theory.committee.fully_large_k import gibbs_fully_large_k, gibbs_fully_large_k_transition  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.compare.overlay import STYLE  # noqa: E402
 

@@ -19,8 +19,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from replicon.compare.experiment import extrapolate  # noqa: E402
-from replicon.simulate.committee_mc import simulate_tree  # noqa: E402
-from replicon.theory.committee_gibbs import gibbs_curve  # noqa: E402
+from replicon.simulate.committee.monte_carlo import simulate_tree  # noqa: E402
+from replicon.theory.committee.tree import gibbs_curve  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 
 

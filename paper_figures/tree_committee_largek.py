@@ -5,7 +5,7 @@ committee.gibbs for finite odd K (K = 1 is the perceptron) and committee.gibbs_l
 (Schwarze & Hertz 1992, 1993: the majority of infinitely many branches is a perceptron at the arcsine
 overlaps (2/pi) arcsin R, (2/pi) arcsin q). Printed: eps_g at a few alpha for every K (the finite-K
 values approach K = infinity monotonically) and alpha * eps_g at the largest alpha (K = infinity:
--> 1.249, twice the perceptron's 0.625; derived in replicon/theory/committee_largek_gibbs.py, no
+-> 1.249, twice the perceptron's 0.625; derived in replicon/theory/committee/tree_large_k.py, no
 published value is asserted here). K = 5, 7 are on a coarse grid (each point costs seconds).
 """
 
@@ -17,8 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from replicon.theory.committee_gibbs import gibbs, gibbs_curve  # noqa: E402
-from replicon.theory.committee_largek_gibbs import gibbs_large_k, gibbs_large_k_curve  # noqa: E402
+from replicon.theory.committee.tree import gibbs, gibbs_curve  # noqa: E402
+from replicon.theory.committee.tree_large_k import gibbs_large_k, gibbs_large_k_curve  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 
 

@@ -1,13 +1,22 @@
-"""The model registry machinery: parameters, model entries, lookup.
+"""The model registry machinery: parameters, model entries, lookup, plugins.
 
-The entries themselves (one per model) are in :mod:`replicon.models`. A user
-registers their own model the same way::
+Models reach the registry through the entry-point group ``replicon.models``
+(:data:`ENTRY_POINT_GROUP`). replicon's own families are one entry of that group
+(``builtin = "replicon.models:register_builtin"`` in pyproject.toml), so this module
+imports no model module. A package outside replicon adds models the same way, in its
+own pyproject::
+
+    [project.entry-points."replicon.models"]
+    mymodels = "mypackage.replicon_models:register_models"
+
+where ``register_models()`` either calls :func:`register` itself or returns an iterable of
+:class:`Model` (an entry point naming a module is imported, which may register as a side
+effect). Such a model appears in ``replicon models``, ``solve``, ``scan`` and ``compare``.
+From Python, without a package::
 
     from replicon.registry import Model, Param, register
     register(Model(name="my.model", summary="...", params=[Param("alpha", 1.0, lo=0)],
                    solve=my_solve, outputs={"m": "magnetisation"}))
-
-and gets ``solve``, scans and plots for free.
 """
 
 from __future__ import annotations
@@ -172,6 +181,9 @@ def lazy(target: str) -> Callable[..., Any]:
     return call
 
 
+ENTRY_POINT_GROUP = "replicon.models"
+BUILTIN = "replicon.models:register_builtin"   # the value of replicon's own entry point
+
 _REGISTRY: dict[str, Model] = {}
 
 
@@ -183,8 +195,13 @@ def register(model: Model, replace: bool = False) -> Model:
     return model
 
 
+def registered(name: str) -> Model | None:
+    """The entry registered under ``name``, or None (no plugin loading, no error)."""
+    return _REGISTRY.get(name)
+
+
 def get(name: str) -> Model:
-    _load_builtin()
+    load_plugins()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -192,18 +209,64 @@ def get(name: str) -> Model:
 
 
 def all_models() -> list[Model]:
-    _load_builtin()
+    load_plugins()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
 _loaded = False
+plugin_errors: list[str] = []   # one line per entry point that failed to load
 
 
-def _load_builtin():
+def _entry_points():
+    from importlib.metadata import EntryPoint, entry_points
+
+    eps = list(entry_points(group=ENTRY_POINT_GROUP))
+    if not any(ep.value.replace(" ", "") == BUILTIN for ep in eps):
+        # run from a source tree that was never installed: the built-in entry is not in any
+        # distribution's metadata; load it through the same mechanism
+        eps.insert(0, EntryPoint(name="builtin", value=BUILTIN, group=ENTRY_POINT_GROUP))
+    return eps
+
+
+def _load_entry_point(ep):
+    """Load one entry point: a module (registers on import), a Model, or a callable that
+    registers or returns Models."""
+    import types
+
+    obj = ep.load()
+    if isinstance(obj, types.ModuleType):
+        return
+    if callable(obj) and not isinstance(obj, Model):
+        obj = obj()
+    if obj is None:
+        return
+    for m in [obj] if isinstance(obj, Model) else obj:
+        if not isinstance(m, Model):
+            raise TypeError(f"entry point {ep.name!r} gave a {type(m).__name__}, not a replicon Model")
+        if _REGISTRY.get(m.name) is not m:
+            register(m)
+
+
+def load_plugins(force: bool = False) -> None:
+    """Load every entry point of the group ``replicon.models`` (once; ``force=True`` again).
+
+    A third-party entry point that fails to load is reported once on stderr and skipped
+    (its error is kept in :data:`plugin_errors`); replicon's own entry point must load.
+    """
     global _loaded
-    if not _loaded:
-        _loaded = True
-        import importlib
+    if _loaded and not force:
+        return
+    _loaded = True
+    import sys
 
-        # not ``from . import models``: the package exposes a function of that name
-        importlib.import_module("replicon.models")  # registers the built-in entries
+    for ep in _entry_points():
+        if ep.value.replace(" ", "") == BUILTIN:
+            _load_entry_point(ep)
+            continue
+        try:
+            _load_entry_point(ep)
+        except Exception as exc:  # a broken plugin must not take the built-in models down
+            msg = f"replicon: plugin entry point {ep.name!r} ({ep.value}) failed to load: {exc}"
+            if msg not in plugin_errors:
+                plugin_errors.append(msg)
+                print(msg, file=sys.stderr)

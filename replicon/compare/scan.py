@@ -538,9 +538,9 @@ def _read_existing_hash(out: str) -> str | None:
 
 def _model_ref(model):
     """The model's registered name if the registry holds this very entry (cheap to send), else the entry."""
-    from ..registry import _REGISTRY
+    from ..registry import registered
 
-    return model.name if _REGISTRY.get(model.name) is model else model
+    return model.name if registered(model.name) is model else model
 
 
 def _default_workers() -> int:

@@ -30,6 +30,8 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import expit
 
+from .solution import ConvergenceError
+
 
 @dataclass
 class FixedPointProblem:
@@ -537,3 +539,54 @@ def spinodal(make_problem: Callable[[float], FixedPointProblem], p_start: float,
 def transition(delta: Callable[[float], float], lo: float, hi: float, xtol=1e-10) -> float:
     """Root of ``delta(p) = phi_a(p) - phi_b(p)`` (difference of free entropies) in [lo, hi]."""
     return float(brentq(delta, lo, hi, xtol=xtol))
+
+
+def poor_to_perfect_transition(model_at, roots, alpha_start, alpha_end, tol, evaluate=None):
+    """Spinodal of the poor branch and its free-entropy crossing with an exact perfect state (f = 0).
+
+    Shared by every model with a poor-generalisation branch and a perfect state of
+    zero free entropy (Ising perceptron, tree committee, its K -> infinity limit).
+    ``model_at(alpha)`` gives an object with ``problem()`` and ``evaluate(x)``
+    (returning ``(order, free_entropy, ...)``); ``roots`` are the fixed points at
+    ``alpha_start``, the attracting one of smallest q being the poor branch. The
+    branch is followed until it ends (``spinodal``); the transition is where
+    its free entropy crosses zero (``transition``), or the spinodal itself
+    if the poor branch stays thermodynamic up to its end.
+
+    Returns ``(alpha_transition, alpha_spinodal, order_at_transition, x_spinodal)``,
+    or a message saying why there is no such transition.
+    """
+    evaluate = evaluate or (lambda m, x: m.evaluate(x))
+    poor = [r for r in roots if r.extra.get("attracting")]
+    if not poor:
+        return f"no poor-generalisation branch at alpha={alpha_start}"
+    x0 = min(poor, key=lambda r: r.x[0]).x
+
+    def make(a):
+        return model_at(a).problem()
+
+    try:
+        a_sp, x_sp = spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
+    except ValueError:
+        return f"the poor branch does not end before alpha={alpha_end}"
+    path = {alpha_start: x0, a_sp: x_sp}
+
+    def nearest(a):
+        return path[min(path, key=lambda p: abs(p - a))]
+
+    def free_entropy(a):
+        if a not in path:
+            r = step_to(make(a), nearest(a))
+            if not r.converged:
+                raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
+            path[a] = r.x
+        return evaluate(model_at(a), path[a])[1]
+
+    if free_entropy(alpha_start) < 0:
+        return f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
+    if free_entropy(a_sp) > 0:  # poor branch thermodynamic up to its end: the jump is at the spinodal
+        a_tr = a_sp
+    else:
+        a_tr = transition(free_entropy, alpha_start, a_sp, xtol=tol)
+    order_tr = evaluate(model_at(a_tr), nearest(a_tr))[0]
+    return a_tr, a_sp, order_tr, x_sp

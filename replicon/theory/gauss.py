@@ -72,7 +72,8 @@ def gauss_average(f, n: int = 101):
 
 
 @lru_cache(maxsize=8)
-def _legendre(n: int):
+def legendre(n: int):
+    """Gauss-Legendre nodes and weights on [-1, 1] (cached)."""
     x, w = np.polynomial.legendre.leggauss(n)
     return x, w
 
@@ -102,7 +103,7 @@ def panel_rule(features=((0.0, 1.0),), reach: float = 13.0, order: int = 12):
     a, b = e[:-1], e[1:]
     keep = b - a > 1e-15
     a, b = a[keep], b[keep]
-    x, w = _legendre(order)
+    x, w = legendre(order)
     half = 0.5 * (b - a)
     mid = 0.5 * (a + b)
     t = (mid[:, None] + half[:, None] * x[None, :]).ravel()
@@ -131,3 +132,14 @@ def correlated_average(f, cov, n: int = 61):
     rho = cov[0, 1] / (s1 * s2) if s1 > 0 and s2 > 0 else 0.0
     z1, z2, w = hermite_2d(rho, n)
     return np.dot(w, f(s1 * z1, s2 * z2))
+
+
+def panels(edges, order):
+    """Gauss-Legendre nodes/weights on consecutive panels between sorted ``edges`` (no density)."""
+    e = np.unique(edges)
+    a, b = e[:-1], e[1:]
+    keep = b - a > 1e-15
+    a, b = a[keep], b[keep]
+    x, w = legendre(order)
+    half, mid = 0.5 * (b - a), 0.5 * (a + b)
+    return (mid[:, None] + half[:, None] * x).ravel(), (half[:, None] * w).ravel()

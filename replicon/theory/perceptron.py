@@ -33,148 +33,29 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr
+from scipy.special import ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .gauss import LOG_SQRT2PI, panel_rule
+from .channels import log_phi, storage_energetic, teacher_energetic
+from .gauss import panel_rule
+from .priors import ising_entropy, ising_gamma, ising_prior, spherical_entropy, spherical_prior
 from .solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
 STUDENTS = ("gibbs", "bayes")
-_Q_MAX = 1.0 - 1e-13
-
-
-def _log_phi(x):
-    return -0.5 * x * x - LOG_SQRT2PI
-
-
-def _beta_eps(T):
-    """(log eps, log(1-eps)) with eps = exp(-1/T); T = 0 gives (-inf, 0)."""
-    if T == 0:
-        return -np.inf, 0.0
-    le = -1.0 / T
-    return le, math.log(-math.expm1(le))
 
 
 # ----------------------------------------------------------------------------
 # Energetic terms (output channel)
 # ----------------------------------------------------------------------------
 
-def _student_channel(x, log_eps, log_1me):
-    """ln Z(x), Z = eps + (1-eps) H(-x), and r = (1-eps) phi(x) / Z (= d ln Z/dx)."""
-    lz = np.logaddexp(log_eps, log_1me + log_ndtr(x))
-    r = np.exp(log_1me + _log_phi(x) - lz)
-    return lz, r
-
-
-def teacher_scales(q, R):
-    """The scales of the teacher-student channel in the shared field t: ``q`` clipped into (0, 1),
-    ``s2 = q - R^2`` (floored), ``s = sqrt(s2)``, the teacher slope ``A = R/s`` and the student
-    slope ``b = sqrt(q/(1-q))`` (teacher +1 with probability H(-A t), student with H(-b t))."""
-    q = min(max(q, 1e-300), _Q_MAX)
-    s2 = max(q - R * R, 1e-300)
-    s = math.sqrt(s2)
-    return q, s2, s, R / s, math.sqrt(q / (1.0 - q))
-
-
-def teacher_energetic(q, R, T=0.0):
-    """Energetic term of teacher-student learning and its derivatives.
-
-    Returns dict with ``G`` (G_E), ``dq``, ``dR`` (partial derivatives),
-    ``eps_t`` (training error per example, ``-dG_E/dbeta``) and ``gamma``
-    (the energetic factor of the replicon eigenvalue). Engel & Van den Broeck
-    eqs. (2.32) and (4.?) for T > 0; the derivatives are taken under the integral.
-    """
-    q, s2, s, A, b = teacher_scales(q, R)
-    feats = []
-    if A != 0:
-        feats.append((0.0, 1.0 / abs(A)))
-    if b > 0:
-        feats.append((0.0, 1.0 / b))
-    t, w = panel_rule(tuple(feats) or ((0.0, 1.0),))
-    log_eps, log_1me = _beta_eps(T)
-    tf = ndtr(A * t)                       # H(-A t): P(teacher output +1 | t)
-    phiA = np.exp(_log_phi(A * t))
-    lz, r = _student_channel(b * t, log_eps, log_1me)
-    G = 2.0 * np.dot(w, tf * lz)
-    dR = 2.0 * (q / (s2 * s)) * np.dot(w, t * phiA * lz)
-    dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s2 * s) * lz + tf * r * t / (2.0 * b * (1.0 - q) ** 2)) if b > 0 else 0.0
-    if T > 0:
-        eps_t = 2.0 * np.dot(w, tf * np.exp(log_eps + log_ndtr(-b * t) - lz))
-    else:
-        eps_t = 0.0
-    gamma = 2.0 * np.dot(w, tf * (b * t * r + r * r) ** 2)
-    return {"G": G, "dq": dq, "dR": dR, "eps_t": eps_t, "gamma": gamma}
-
-
-def storage_energetic(q, kappa):
-    """Energetic term of the Gardner volume, ``G_E(q) = int Dt ln H((kappa - sqrt(q) t)/sqrt(1-q))``.
-
-    Gardner 1988, eq. (21); Engel & Van den Broeck eq. (6.13). Returns ``G``,
-    ``dq`` and the replicon factor ``gamma``.
-    """
-    q = min(max(q, 1e-300), _Q_MAX)
-    sq, v = math.sqrt(q), math.sqrt(1.0 - q)
-    centre = kappa / sq if sq > 0 else 0.0
-    t, w = panel_rule(((centre, v / max(sq, 1e-300)), (0.0, 1.0)))
-    u = (kappa - sq * t) / v
-    lH = log_ndtr(-u)
-    r = np.exp(_log_phi(u) - lH)          # phi(u)/H(u)
-    du_dq = (sq * kappa - t) / (2.0 * sq * v ** 3) if sq > 0 else np.zeros_like(t)
-    G = np.dot(w, lH)
-    dq = np.dot(w, -r * du_dq)
-    # d^2 ln Z / d omega^2 (1-q) = x r - r^2 with x = u, r = phi(u)/H(u)
-    gamma = np.dot(w, (u * r - r * r) ** 2)
-    return {"G": G, "dq": dq, "eps_t": 0.0, "gamma": gamma}
-
 
 # ----------------------------------------------------------------------------
 # Entropic terms (prior over weights)
 # ----------------------------------------------------------------------------
-
-def spherical_prior(q_hat, R_hat):
-    """(q, R) from the stationarity of ``G_S^sph``: R = R_hat(1-q), q = (q_hat + R_hat^2)(1-q)^2."""
-    a = max(q_hat + R_hat * R_hat, 0.0)
-    x = 1.0 if a < 1e-300 else 2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))   # x = 1 - q, root of a x^2 + x - 1
-    return 1.0 - x, R_hat * x
-
-
-def spherical_entropy(q, R):
-    """G_S^sph(q, R) = 1/2 ln(1-q) + (q - R^2)/(2(1-q)) (Engel & Van den Broeck eq. (2.31))."""
-    return 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q))
-
-
-@lru_cache(maxsize=4096)
-def _ising_nodes(q_hat, R_hat):
-    sq = math.sqrt(max(q_hat, 0.0))
-    feats = ((0.0, 1.0),) if sq < 1e-12 else ((-R_hat / sq, 1.0 / sq), (0.0, 1.0))
-    return panel_rule(feats)
-
-
-def ising_prior(q_hat, R_hat):
-    """(q, R) = (<tanh^2>, <tanh>) of the field sqrt(q_hat) z + R_hat (Engel & Van den Broeck eq. (7.6))."""
-    z, w = _ising_nodes(q_hat, R_hat)
-    th = np.tanh(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
-    return float(np.dot(w, th * th)), float(np.dot(w, th))
-
-
-def ising_entropy(q, R, q_hat, R_hat):
-    """G_S^ising = -R R_hat - q_hat (1-q)/2 + int Dz ln 2cosh(sqrt(q_hat) z + R_hat)."""
-    z, w = _ising_nodes(q_hat, R_hat)
-    h = np.abs(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
-    lc = h + np.log1p(np.exp(-2.0 * h))
-    return -R * R_hat - 0.5 * q_hat * (1.0 - q) + float(np.dot(w, lc))
-
-
-def ising_gamma(q_hat, R_hat):
-    """Entropic replicon factor for Ising weights, <(1 - tanh^2)^2>."""
-    z, w = _ising_nodes(q_hat, R_hat)
-    th = np.tanh(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
-    return float(np.dot(w, (1.0 - th * th) ** 2))
 
 
 # ----------------------------------------------------------------------------
@@ -182,7 +63,7 @@ def ising_gamma(q_hat, R_hat):
 # ----------------------------------------------------------------------------
 
 @dataclass
-class _Teacher:
+class TeacherStudent:
     """Teacher-student RS equations at one point.
 
     At ``T = 0`` the Gibbs measure on the version space is the Bayes posterior
@@ -302,7 +183,7 @@ def teacher_branches(alpha, T, weights, inits=None, tol=1e-10):
 
     The exact perfect state of Ising weights is not among them (see :func:`_perfect_solution`).
     """
-    model = _Teacher(alpha, T, weights)
+    model = TeacherStudent(alpha, T, weights)
     if alpha == 0:
         r = engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)
         return model, [r]
@@ -421,7 +302,7 @@ class _Storage:
 
 def gardner_integral(kappa):
     """I(kappa) = int_{-kappa}^inf Dt (t + kappa)^2 = (1 + kappa^2) H(-kappa) + kappa phi(kappa)."""
-    return (1.0 + kappa * kappa) * ndtr(kappa) + kappa * math.exp(_log_phi(kappa))
+    return (1.0 + kappa * kappa) * ndtr(kappa) + kappa * math.exp(log_phi(kappa))
 
 
 def capacity(kappa=0.0, weights="spherical", zero_entropy=True):
@@ -519,56 +400,6 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
 # The first-order transition of Ising teacher-student learning
 # ----------------------------------------------------------------------------
 
-def poor_to_perfect_transition(model_at, roots, alpha_start, alpha_end, tol, evaluate=None):
-    """Spinodal of the poor branch and its free-entropy crossing with an exact perfect state (f = 0).
-
-    Shared by every model with a poor-generalisation branch and a perfect state of
-    zero free entropy (Ising perceptron, tree committee, its K -> infinity limit).
-    ``model_at(alpha)`` gives an object with ``problem()`` and ``evaluate(x)``
-    (returning ``(order, free_entropy, ...)``); ``roots`` are the fixed points at
-    ``alpha_start``, the attracting one of smallest q being the poor branch. The
-    branch is followed until it ends (``engine.spinodal``); the transition is where
-    its free entropy crosses zero (``engine.transition``), or the spinodal itself
-    if the poor branch stays thermodynamic up to its end.
-
-    Returns ``(alpha_transition, alpha_spinodal, order_at_transition, x_spinodal)``,
-    or a message saying why there is no such transition.
-    """
-    evaluate = evaluate or (lambda m, x: m.evaluate(x))
-    poor = [r for r in roots if r.extra.get("attracting")]
-    if not poor:
-        return f"no poor-generalisation branch at alpha={alpha_start}"
-    x0 = min(poor, key=lambda r: r.x[0]).x
-
-    def make(a):
-        return model_at(a).problem()
-
-    try:
-        a_sp, x_sp = engine.spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
-    except ValueError:
-        return f"the poor branch does not end before alpha={alpha_end}"
-    path = {alpha_start: x0, a_sp: x_sp}
-
-    def nearest(a):
-        return path[min(path, key=lambda p: abs(p - a))]
-
-    def free_entropy(a):
-        if a not in path:
-            r = engine.step_to(make(a), nearest(a))
-            if not r.converged:
-                raise ConvergenceError(f"poor branch lost at alpha={a}: {r.message}")
-            path[a] = r.x
-        return evaluate(model_at(a), path[a])[1]
-
-    if free_entropy(alpha_start) < 0:
-        return f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
-    if free_entropy(a_sp) > 0:  # poor branch thermodynamic up to its end: the jump is at the spinodal
-        a_tr = a_sp
-    else:
-        a_tr = engine.transition(free_entropy, alpha_start, a_sp, xtol=tol)
-    order_tr = evaluate(model_at(a_tr), nearest(a_tr))[0]
-    return a_tr, a_sp, order_tr, x_sp
-
 
 def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, tol=1e-9):
     """First-order transition to perfect generalisation and the spinodal of the poor branch.
@@ -586,7 +417,7 @@ def teacher_transition(T=0.0, weights="ising", alpha_start=0.5, alpha_end=20.0, 
     params = {"T": T, "weights": weights}
     name = "perceptron.transition"
     _, roots = teacher_branches(alpha_start, T, weights)
-    found = poor_to_perfect_transition(lambda a: _Teacher(a, T, weights), roots, alpha_start, alpha_end, tol)
+    found = engine.poor_to_perfect_transition(lambda a: TeacherStudent(a, T, weights), roots, alpha_start, alpha_end, tol)
     if isinstance(found, str):
         return Solution.failed(name, params, found)
     a_tr, a_sp, order_tr, x_sp = found
@@ -633,10 +464,10 @@ def teacher_curve(alphas, T=0.0, weights="spherical", student="gibbs"):
         return [teacher(a, T, weights, student) for a in alphas]
     _, roots = teacher_branches(alphas[0], T, weights)
     x0 = min(roots, key=lambda r: abs(r.x[0] - first["q"])).x
-    path = engine.follow(lambda a: _Teacher(a, T, weights).problem(), alphas, x0)
+    path = engine.follow(lambda a: TeacherStudent(a, T, weights).problem(), alphas, x0)
     out = []
     for a, r in path:
-        model = _Teacher(a, T, weights)
+        model = TeacherStudent(a, T, weights)
         order, f, eps_t, lam = model.evaluate(r.x)
         obs, F = _teacher_observables(order, f, eps_t, T, a, student)
         out.append(Solution(model="perceptron.teacher", params={"alpha": a, "T": T, "weights": weights,
@@ -651,7 +482,7 @@ def teacher_near(params: dict, previous: Solution | None) -> Solution:
     """Scan hook: solve at ``params`` starting also from every branch of a neighbouring point."""
     inits = None
     if previous is not None and previous.converged:
-        m = _Teacher(params.get("alpha", 1.0), params.get("T", 0.0), params.get("weights", "spherical"))
+        m = TeacherStudent(params.get("alpha", 1.0), params.get("T", 0.0), params.get("weights", "spherical"))
         inits = m.inits()
         for b in previous.branches or [previous]:
             if b.branch != "perfect" and "q" in b.order:
@@ -673,7 +504,7 @@ def _maxstab_terms(eps, kappa):
     tm, wm = t[m], w[m]
     gap2 = (kappa - tm) ** 2
     F = 2.0 * np.dot(wm, ndtr(A * tm) * gap2)
-    dF = 2.0 * np.dot(wm, np.exp(_log_phi(A * tm)) * tm * gap2) / s ** 3
+    dF = 2.0 * np.dot(wm, np.exp(log_phi(A * tm)) * tm * gap2) / s ** 3
     return R, F, dF
 
 

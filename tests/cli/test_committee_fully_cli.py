@@ -47,7 +47,7 @@ def test_solve_fully_connected_large_k_ising_json():
     the thermodynamic branch is permutation-symmetric with free entropy ln 2 + alpha_tilde G_E^PS > 0 (the value
     of the Python API), the exact perfect state (free entropy 0, eps_g = 0) is metastable and the separatrix
     unstable; params report weights=ising."""
-    from replicon.theory.committee_fully_largek import permutation_symmetric
+    from replicon.theory.committee.fully_large_k import permutation_symmetric
 
     out = _solve("committee.gibbs_fully_largek", "alpha_tilde=2", "weights=ising", "T=0.5", "--json")
     assert out.returncode == 0, out.stderr

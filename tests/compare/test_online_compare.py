@@ -1,7 +1,5 @@
 """Online learning: ODE theory against SGD simulation at N = 1000 (committee and perceptron rules)."""
 
-import importlib
-
 import numpy as np
 import pytest
 
@@ -11,13 +9,8 @@ from replicon.theory.online import committee_online, perceptron_online
 
 
 def _registry_model(name):
-    """The registry entry; imports replicon.models directly if the lazy loader has not (keeps replicon.models())."""
     from replicon import registry
-    if name not in registry._REGISTRY:
-        keep = getattr(replicon, "models", None)
-        importlib.import_module("replicon.models")
-        if callable(keep):
-            replicon.models = keep
+
     return registry.get(name)
 
 

@@ -1,0 +1,663 @@
+"""Online learning: order-parameter ODEs of soft committee machines and perceptrons.
+
+Soft committee machine (Biehl & Schwarze 1995; Saad & Solla 1995; Goldt et al. 2019)
+-----------------------------------------------------------------------------------
+Student ``sigma(xi) = sum_i v_i g(x_i)``, ``x_i = J_i . xi / sqrt(N)``, ``i = 1..K``;
+teacher ``tau(xi) = sum_n v*_n g(y_n) + s zeta``, ``y_n = B_n . xi / sqrt(N)``,
+``n = 1..M``, inputs ``xi ~ N(0, 1_N)``, label noise ``zeta ~ N(0, 1)`` of
+strength ``s`` (``sigma`` below). One SGD step on ``(tau - sigma)^2 / 2``::
+
+    J_i <- (1 - eta * gamma / N) J_i + (eta / sqrt N) v_i g'(x_i) (tau - sigma) xi
+    v_i <- v_i + (eta_v / N) g(x_i) (tau - sigma)            (only if learned)
+
+Order parameters ``Q_ik = J_i.J_k / N`` (so ``|J_i|^2 = N Q_ii``),
+``R_in = J_i.B_n / N``, ``T_nm = B_n.B_m / N``; ``alpha = steps / N``.
+
+Convention mapping. Saad & Solla (PRE 52, 4225) write ``x_i = J_i . xi`` with
+``J`` of norm O(1) and the update ``J_i += (eta/N) delta_i xi``: their ``J`` is
+ours divided by ``sqrt(N)``, so their Q, R, T, eta and alpha are exactly ours.
+Goldt et al. (NeurIPS 2019, arXiv:1906.08632, eqs. 2-3) use ``w_k x / sqrt N``
+and ``w_k += (eta/sqrt N) v_k g' Delta x``, ``v_k += (eta_v/N) g Delta``: identical
+to ours (their ``rho`` is our ``y``, their ``Delta`` our ``tau - sigma``).
+``eps_g = <(sigma - tau_0)^2>/2`` against the noiseless teacher ``tau_0``.
+
+With ``Omega = [[Q, R], [R^T, T]]`` the covariance of ``z = (x, y)`` and
+``c = (v, -v*)`` so that ``sigma - tau_0 = sum_a c_a g(z_a)``, the ODEs are
+(Saad & Solla eqs. 9-10; Goldt et al. eqs. 7-8)::
+
+    dR_in/dalpha = -eta v_i sum_a c_a I3(i, n, a)                      - eta gamma R_in
+    dQ_ik/dalpha = -eta v_i sum_a c_a I3(i, k, a) + (i <-> k)
+                   + eta^2 v_i v_k [sum_ab c_a c_b I4(i, k, a, b) + s^2 J2(i, k)]
+                                                                        - 2 eta gamma Q_ik
+    dv_i/dalpha  = -eta_v sum_a c_a I2(i, a)
+    eps_g        = (1/2) sum_ab c_a c_b I2(a, b)
+
+with ``I2 = <g(u) g(v)>``, ``I3 = <g'(u) v g(w)>``, ``I4 = <g'(u) g'(v) g(w) g(z)>``,
+``J2 = <g'(u) g'(v)>`` over the centred Gaussian of the indicated entries of
+Omega. For ``g(x) = erf(x / sqrt 2)`` these are closed forms (Saad & Solla
+appendix; Biehl & Schwarze 1995); for ``g(x) = x`` they are the covariances.
+For ``g(x) = relu(x) = max(0, x)`` (``g' = Theta``, with ``Theta(0) = 0``), I2 is
+the degree-1 arc-cosine kernel (Cho & Saul 2009), J2 a quadrant probability
+(Sheppard's formula), I3 a closed form from Stein's lemma, and I4 (no elementary
+closed form: it contains a 4-d orthant probability) a one-dimensional
+Gauss-Legendre integral along Plackett's (1954) path in the correlation matrix;
+see :func:`relu_quad_average`.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.optimize import brentq, root
+
+from ..._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
+from ..solution import Solution
+from .integrals import (COMMITTEE_ACTIVATIONS, derivative_pair_average, pair_average, quad_average, relu_quad_average,
+                        triple_average)
+
+SPACINGS = ("log", "linear")
+
+
+# ---------------------------------------------------------------------------
+# Committee machine: state, right-hand side, generalisation error
+# ---------------------------------------------------------------------------
+
+def _covariance(Q, R, T):
+    return np.block([[Q, R], [R.T, T]])
+
+
+def committee_eps_g(Q, R, T, v=None, v_teacher=None, activation="erf"):
+    """Generalisation error ``eps_g = <(sigma - tau_0)^2>/2`` of a committee from its order parameters.
+
+    Saad & Solla (1995) eq. 5 (unit second layers); Goldt et al. (2019) eq. 6
+    (general ``v``, ``v*``). Accepts stacked trajectories ``Q`` of shape (n, K, K).
+    """
+    Q, R, T = np.asarray(Q, float), np.asarray(R, float), np.asarray(T, float)
+    K, M = R.shape[-2], R.shape[-1]
+    v = np.ones(K) if v is None else np.asarray(v, float)
+    vt = np.ones(M) if v_teacher is None else np.asarray(v_teacher, float)
+    if Q.ndim == 3:
+        vs = np.broadcast_to(v, (Q.shape[0], K)) if v.ndim == 1 else v
+        return np.array([committee_eps_g(Q[t], R[t], T, vs[t], vt, activation) for t in range(Q.shape[0])])
+    om = _covariance(Q, R, T)
+    d = np.diag(om)
+    c = np.concatenate([v, -vt])
+    i2 = pair_average(activation, d[:, None], om, d[None, :])
+    return 0.5 * float(c @ i2 @ c)
+
+
+class CommitteeODE:
+    """Right-hand side of the soft-committee ODEs (Saad & Solla 1995 eqs. 9-10; Goldt et al. 2019 eqs. 7-8).
+
+    The state vector is ``(Q[triu], R.ravel(), v)`` (``v`` only when the second
+    layer is learned). Convention as in the module docstring: ``|J_i|^2 = N Q_ii``,
+    the first-layer step is ``eta/sqrt(N)``, the second-layer step ``eta_v/N``.
+    """
+
+    def __init__(self, K, M, eta, activation="erf", T=None, v=None, v_teacher=None,
+                 sigma=0.0, weight_decay=0.0, learn_v=False, eta_v=None):
+        self.K, self.M = int(K), int(M)
+        self.eta = float(eta)
+        self.activation = activation
+        self.T = np.eye(self.M) if T is None else np.asarray(T, float)
+        self.v0 = np.ones(self.K) if v is None else np.broadcast_to(np.asarray(v, float), (self.K,)).copy()
+        self.v_teacher = (np.ones(self.M) if v_teacher is None
+                          else np.broadcast_to(np.asarray(v_teacher, float), (self.M,)).copy())
+        self.sigma = float(sigma)
+        self.weight_decay = float(weight_decay)
+        self.learn_v = bool(learn_v)
+        self.eta_v = self.eta if eta_v is None else float(eta_v)
+        self.iu = np.triu_indices(self.K)
+        self.nq = len(self.iu[0])
+        self.nr = self.K * self.M
+        L = self.K + self.M
+        self._i4_index = np.array([(i, k, a, b) for i in range(self.K) for k in range(i, self.K)
+                                   for a in range(L) for b in range(a, L)]).T
+
+    # -- packing ---------------------------------------------------------
+    def pack(self, Q, R, v=None):
+        parts = [np.asarray(Q, float)[self.iu], np.asarray(R, float).ravel()]
+        if self.learn_v:
+            parts.append(self.v0 if v is None else np.asarray(v, float))
+        return np.concatenate(parts)
+
+    def unpack(self, y):
+        K, M = self.K, self.M
+        Q = np.empty((K, K))
+        Q[self.iu] = y[:self.nq]
+        Q.T[self.iu] = y[:self.nq]
+        R = y[self.nq:self.nq + self.nr].reshape(K, M)
+        v = y[self.nq + self.nr:] if self.learn_v else self.v0
+        return Q, R, v
+
+    # -- the ODE ------------------------------------------------------------
+    def derivatives(self, Q, R, v, eta=None):
+        """``(dQ, dR, dv)`` at one point, vectorised over all index combinations."""
+        eta = self.eta if eta is None else eta
+        K, act = self.K, self.activation
+        om = _covariance(Q, R, self.T)
+        d = np.diag(om)
+        c = np.concatenate([v, -self.v_teacher])
+        # I3[i, b, a] = <g'(z_i) z_b g(z_a)>
+        i3 = triple_average(act, d[:K, None, None], om[:K, :, None], om[:K, None, :],
+                            om[None, :, :], d[None, None, :])
+        drive = -v[:, None] * (i3 @ c)                      # <delta_i z_b>, shape (K, L)
+        dR = eta * drive[:, K:] - eta * self.weight_decay * R
+        dQ = eta * (drive[:, :K] + drive[:, :K].T) - 2.0 * eta * self.weight_decay * Q
+        # I4[i, k, a, b] = <g'(z_i) g'(z_k) g(z_a) g(z_b)>
+        ok = om[:K, :K]
+        if act == "relu":
+            i4 = self._relu_i4(om, d)
+        else:
+            i4 = quad_average(act,
+                              d[:K, None, None, None], ok[:, :, None, None], d[None, :K, None, None],
+                              om[:K, None, :, None], om[:K, None, None, :],
+                              om[None, :K, :, None], om[None, :K, None, :],
+                              d[None, None, :, None], om[None, None, :, :], d[None, None, None, :])
+        second = np.einsum("ikab,a,b->ik", i4, c, c)
+        if self.sigma > 0:
+            second = second + self.sigma ** 2 * derivative_pair_average(act, d[:K, None], ok, d[None, :K])
+        dQ = dQ + eta ** 2 * np.outer(v, v) * second
+        if self.learn_v:
+            i2 = pair_average(act, d[:K, None], om[:K, :], d[None, :])
+            dv = -self.eta_v * (i2 @ c)
+        else:
+            dv = np.zeros(0)
+        return dQ, dR, dv
+
+    def _relu_i4(self, om, d):
+        """relu I4[i, k, a, b] from its distinct entries only (``i <= k``, ``a <= b``; it is symmetric in both)."""
+        K, L = self.K, len(d)
+        i, k, a, b = self._i4_index
+        vals = relu_quad_average(d[i], om[i, k], d[k], om[i, a], om[i, b], om[k, a], om[k, b],
+                                 d[a], om[a, b], d[b])
+        i4 = np.empty((K, K, L, L))
+        for (x, y), (u, w) in (((i, k), (a, b)), ((k, i), (a, b)), ((i, k), (b, a)), ((k, i), (b, a))):
+            i4[x, y, u, w] = vals
+        return i4
+
+    def __call__(self, alpha, y):
+        Q, R, v = self.unpack(y)
+        dQ, dR, dv = self.derivatives(Q, R, v)
+        return np.concatenate([dQ[self.iu], dR.ravel(), dv])
+
+    def eps_g(self, Q, R, v):
+        return committee_eps_g(Q, R, self.T, v, self.v_teacher, self.activation)
+
+
+def committee_rhs_looped(Q, R, T, eta, activation="erf", sigma=0.0, xp=math):
+    """Scalar, loop-by-loop version of the unit-second-layer ODE right-hand side (no weight decay).
+
+    Same equations as :class:`CommitteeODE` (Saad & Solla 1995 eqs. 9-10) written
+    with explicit sums, one Gaussian average at a time. ``xp`` supplies ``sqrt``
+    and ``asin``: ``math`` for floats, ``sympy`` for symbolic entries (the
+    linearisation below differentiates this). Returns ``(dQ, dR)`` as nested lists.
+    """
+    if activation not in ("erf", "linear"):
+        raise ParamError(f"committee_rhs_looped supports activation erf or linear, not {activation!r} "
+                         "(relu's I4 has no closed form; use CommitteeODE)")
+    K, M = len(R), len(R[0])
+    L = K + M
+    om = [[None] * L for _ in range(L)]
+    for a in range(L):
+        for b in range(L):
+            if a < K and b < K:
+                om[a][b] = Q[a][b]
+            elif a < K:
+                om[a][b] = R[a][b - K]
+            elif b < K:
+                om[a][b] = R[b][a - K]
+            else:
+                om[a][b] = T[a - K][b - K]
+    c = [1] * K + [-1] * M
+    pi = xp.pi
+
+    def i3(i, b, a):
+        c11, c12, c13, c23, c33 = om[i][i], om[i][b], om[i][a], om[b][a], om[a][a]
+        if activation == "linear":
+            return c23
+        lam3 = (1 + c11) * (1 + c33) - c13 * c13
+        return 2 / pi * (c23 * (1 + c11) - c12 * c13) / ((1 + c11) * xp.sqrt(lam3))
+
+    def i4(i, k, a, b):
+        c11, c22, c12 = om[i][i], om[k][k], om[i][k]
+        c33, c44, c34 = om[a][a], om[b][b], om[a][b]
+        c13, c14, c23, c24 = om[i][a], om[i][b], om[k][a], om[k][b]
+        if activation == "linear":
+            return c34
+        lam4 = (1 + c11) * (1 + c22) - c12 * c12
+        lam0 = lam4 * c34 - c23 * c24 * (1 + c11) - c13 * c14 * (1 + c22) + c12 * c13 * c24 + c12 * c14 * c23
+        lam1 = lam4 * (1 + c33) - c23 * c23 * (1 + c11) - c13 * c13 * (1 + c22) + 2 * c12 * c13 * c23
+        lam2 = lam4 * (1 + c44) - c24 * c24 * (1 + c11) - c14 * c14 * (1 + c22) + 2 * c12 * c14 * c24
+        return 4 / pi ** 2 * xp.asin(lam0 / xp.sqrt(lam1 * lam2)) / xp.sqrt(lam4)
+
+    def drive(i, b):
+        return -sum(c[a] * i3(i, b, a) for a in range(L))
+
+    dR = [[eta * drive(i, K + n) for n in range(M)] for i in range(K)]
+    dQ = [[None] * K for _ in range(K)]
+    for i in range(K):
+        for k in range(i, K):
+            s2 = sum(c[a] * c[b] * i4(i, k, a, b) for a in range(L) for b in range(L))
+            if sigma:
+                if activation == "linear":
+                    s2 = s2 + sigma ** 2
+                else:
+                    s2 = s2 + sigma ** 2 * 2 / pi / xp.sqrt((1 + om[i][i]) * (1 + om[k][k]) - om[i][k] ** 2)
+            dQ[i][k] = eta * (drive(i, k) + drive(k, i)) + eta ** 2 * s2
+            dQ[k][i] = dQ[i][k]
+    return dQ, dR
+
+
+# ---------------------------------------------------------------------------
+# Grids, initial conditions, validation
+# ---------------------------------------------------------------------------
+
+def output_grid(alpha_max, n_points=200, spacing="log"):
+    """Output points in alpha: ``n_points`` values from 0 to exactly ``alpha_max`` (see ``_util.alpha_grid``)."""
+    return alpha_grid(alpha_max, n_points, spacing)
+
+
+def explicit_grid(alpha_grid):
+    g = np.asarray(alpha_grid, dtype=float).ravel()
+    if g.size < 2 or g[0] != 0 or np.any(np.diff(g) <= 0):
+        raise ParamError("alpha_grid must be increasing, start at 0 and have at least 2 points")
+    return g
+
+
+def committee_initial_state(K, M, Q0=0.5, R0=0.0, R0_diag=0.0, T=None):
+    """Initial ``(Q, R, T)`` from scalars or matrices, checked to be realisable.
+
+    Scalars: ``Q = Q0 * 1_K`` (off-diagonal 0), ``R_in = R0 + R0_diag * delta_in``
+    (``R0_diag`` breaks the permutation symmetry between hidden units; with 0
+    and ``Q`` diagonal the ODE stays on the symmetric subspace for ever).
+    ``T`` scalar means ``T * 1_M``; default identity. The joint covariance
+    ``[[Q, R], [R^T, T]]`` must be positive semi-definite (it is a Gram matrix).
+    """
+    Q = as_matrix(Q0, (K, K), "Q0", diag_scalar=True)
+    R = as_matrix(R0, (K, M), "R0", diag_scalar=False)
+    if R0_diag:
+        for i in range(min(K, M)):
+            R[i, i] += R0_diag
+    Tm = np.eye(M) if T is None else as_matrix(T, (M, M), "T", diag_scalar=True)
+    if not np.allclose(Q, Q.T) or not np.allclose(Tm, Tm.T):
+        raise ParamError("Q0 and T must be symmetric matrices")
+    if np.any(np.diag(Tm) <= 0):
+        raise ParamError("T must have a positive diagonal (teacher norms |B_n|^2 = N T_nn)")
+    om = _covariance(Q, R, Tm)
+    lam = np.linalg.eigvalsh(om)
+    if lam[0] < -1e-10 * max(1.0, lam[-1]):
+        raise ParamError(f"Q0={Q0}, R0={R0} (R0_diag={R0_diag}) is not realisable: "
+                         "[[Q, R], [R^T, T]] must be positive semi-definite (e.g. R0^2 * M <= Q0 for T = 1)")
+    return Q, R, Tm
+
+
+def _check_committee(K, M, eta, activation, sigma, weight_decay, eta_v):
+    K = check_number("K", K, lo=1, integer=True)
+    M = check_number("M", M, lo=1, integer=True)
+    eta = check_number("eta", eta, lo=0, lo_open=True)
+    activation = check_choice("activation", activation, COMMITTEE_ACTIVATIONS)
+    sigma = check_number("sigma", sigma, lo=0)
+    weight_decay = check_number("weight_decay", weight_decay, lo=0)
+    if eta_v is not None:
+        eta_v = check_number("eta_v", eta_v, lo=0, lo_open=True)
+    return K, M, eta, activation, sigma, weight_decay, eta_v
+
+
+# ---------------------------------------------------------------------------
+# Integration
+# ---------------------------------------------------------------------------
+
+def integrate(rhs, y0, alpha_grid, rtol=1e-8, atol=1e-13, blow_up=1e6, method="LSODA"):
+    """Integrate ``dy/dalpha = rhs(alpha, y)`` and return ``(ys on alpha_grid, ok, message, nfev)``.
+
+    Failure (solver error, non-finite values, ``|y| > blow_up``) gives ``ok=False``.
+    """
+    def escape(alpha, y):
+        return blow_up - np.max(np.abs(y)) if np.all(np.isfinite(y)) else -1.0
+    escape.terminal = True
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sol = solve_ivp(rhs, (alpha_grid[0], alpha_grid[-1]), y0, method=method, t_eval=alpha_grid,
+                        rtol=rtol, atol=atol, events=escape)
+    if sol.status == 1:
+        return None, False, f"the ODE blew up (|order parameter| > {blow_up:g}) at alpha = {sol.t[-1]:.6g}", sol.nfev
+    if sol.status != 0 or sol.y.shape[1] != len(alpha_grid):
+        return None, False, f"ODE integration failed: {sol.message}", sol.nfev
+    ys = sol.y.T
+    if not np.all(np.isfinite(ys)):
+        return None, False, "ODE integration produced non-finite order parameters", sol.nfev
+    return ys, True, "", sol.nfev
+
+
+# ---------------------------------------------------------------------------
+# Symmetric fixed point (plateau) and linearisation at the perfect solution
+# ---------------------------------------------------------------------------
+
+def symmetric_fixed_point(K, M, eta, activation="erf", sigma=0.0, guess=None):
+    """The unspecialised (symmetric) fixed point ``R_in = r, Q_ii = q, Q_ik = c`` (T = 1, unit v).
+
+    Saad & Solla (1995) sec. IV: the plateau. For ``eta -> 0`` and ``K = M``,
+    ``q = c = 1/(2K-1)``, ``r = 1/sqrt(K(2K-1))`` and
+    ``eps* = (K/pi)(pi/6 - K arcsin(1/(2K)))``. ``eta`` may be 0 (the
+    ``eta -> 0`` limit: only the O(eta) terms of the flow). Returns a dict with
+    ``r, q, c, eps_g, converged``.
+    """
+    ode = CommitteeODE(K, M, 1.0, activation, sigma=sigma)
+
+    def unpack(p):
+        r, q, c = p
+        Q = np.full((K, K), c)
+        np.fill_diagonal(Q, q)
+        return Q, np.full((K, M), r)
+
+    def resid(p):
+        Q, R = unpack(p)
+        dQ, dR, _ = ode.derivatives(Q, R, ode.v0, eta=1.0)
+        if eta == 0:
+            # O(eta) part only: subtract the eta^2 term evaluated at eta = 1
+            dQ1, _, _ = ode.derivatives(Q, R, ode.v0, eta=1.0)
+            dQ2, _, _ = ode.derivatives(Q, R, ode.v0, eta=2.0)
+            dQ = 2.0 * dQ1 - 0.5 * dQ2          # = first-order coefficient
+        else:
+            dQ, dR, _ = ode.derivatives(Q, R, ode.v0, eta=eta)
+            dQ, dR = dQ / eta, dR / eta
+        off = dQ[0, 1] if K > 1 else 0.0
+        return [dR.mean(), np.mean(np.diag(dQ)), off]
+
+    if guess is None:
+        q0 = 1.0 / (2 * K - 1) if K == M else 0.5
+        guess = (math.sqrt(q0 / max(M, 1)) if K == M else 0.3, q0, q0 if K > 1 else 0.0)
+        if K == M:
+            guess = (1.0 / math.sqrt(K * (2 * K - 1)), q0, q0)
+    if K == 1:
+        # no off-diagonal entry: solve for (r, q) only
+        def resid1(p):
+            return resid([p[0], p[1], 0.0])[:2]
+        out = root(resid1, guess[:2], method="hybr", tol=1e-13)
+        r, q = out.x
+        c = 0.0
+    else:
+        out = root(resid, guess, method="hybr", tol=1e-13)
+        r, q, c = out.x
+    Q, R = unpack((r, q, c))
+    res = np.max(np.abs(resid((r, q, c))[: (2 if K == 1 else 3)]))
+    # at eta = 0 and K = M the root has q = c (a degenerate root: hybr reports slow progress, and the
+    # position is accurate to ~1e-8 only); judge convergence by the undamped residual itself
+    ok = bool(res < 1e-11 and np.all(np.linalg.eigvalsh(_covariance(Q, R, np.eye(M))) > -1e-6))
+    return {"r": float(r), "q": float(q), "c": float(c),
+            "eps_g": float(committee_eps_g(Q, R, np.eye(M), activation=activation)),
+            "converged": ok, "residual": float(res)}
+
+
+def symmetric_plateau_eps(K):
+    """eps_g at the eta -> 0 symmetric plateau of a K = M erf committee (T = 1).
+
+    Saad & Solla (1995) eq. 17 / Biehl, Riegler & Woehler (1996):
+    ``eps* = (K/pi)(pi/6 - K arcsin(1/(2K)))``; 0.0116108 for K = 2.
+    """
+    return (K / math.pi) * (math.pi / 6.0 - K * math.asin(1.0 / (2.0 * K)))
+
+
+def _symmetric_basis(K):
+    """Orthonormal basis (columns) of the permutation-symmetric subspace of (Q[triu], R) for K = M.
+
+    Basis vectors: R_ii (all equal), R_in (i != n, all equal), Q_ii, Q_ik (i < k).
+    """
+    iu = np.triu_indices(K)
+    nq = len(iu[0])
+    cols = []
+    for kind in ("R_diag", "R_off", "Q_diag", "Q_off"):
+        y = np.zeros(nq + K * K)
+        if kind == "R_diag":
+            y[nq:][np.eye(K, dtype=bool).ravel()] = 1
+        elif kind == "R_off":
+            y[nq:][~np.eye(K, dtype=bool).ravel()] = 1
+        elif kind == "Q_diag":
+            y[:nq][iu[0] == iu[1]] = 1
+        else:
+            y[:nq][iu[0] != iu[1]] = 1
+        if np.any(y):
+            cols.append(y / np.linalg.norm(y))
+    return np.array(cols).T
+
+
+@lru_cache(maxsize=16)
+def _symbolic_linearisation(K, activation):
+    """Jacobian of the symmetric-sector flow at the perfect solution, ``J(eta) = eta A + eta^2 B`` (sympy).
+
+    The unit-second-layer RHS (:func:`committee_rhs_looped`, Saad & Solla eqs.
+    9-10) is written with symbolic ``R_ii = R, R_in = S, Q_ii = Q, Q_ik = C`` and
+    ``T = 1`` (the reduction Saad & Solla use for the asymptotic regime, sec. V),
+    differentiated with sympy and evaluated at ``R = Q = 1, S = C = 0``.
+    The flow of the four variables is read off ``dR_11, dR_12, dQ_11, dQ_12``.
+    Returns exact sympy matrices ``(A, B)`` (4x4, or 2x2 for K = 1) in the
+    order ``(R, S, Q, C)``.
+    """
+    import sympy as sp
+
+    Rs, Ss, Qs, Cs, eta = sp.symbols("R S Q C eta")
+    Q = [[Qs if i == k else Cs for k in range(K)] for i in range(K)]
+    R = [[Rs if i == n else Ss for n in range(K)] for i in range(K)]
+    T = [[sp.Integer(1) if n == m else sp.Integer(0) for m in range(K)] for n in range(K)]
+    dQ, dR = committee_rhs_looped(Q, R, T, eta, activation=activation, xp=sp)
+    if K == 1:
+        flows, variables = [dR[0][0], dQ[0][0]], [Rs, Qs]
+    else:
+        flows, variables = [dR[0][0], dR[0][1], dQ[0][0], dQ[0][1]], [Rs, Ss, Qs, Cs]
+    point = {Rs: 1, Ss: 0, Qs: 1, Cs: 0}
+    jac = sp.Matrix([[sp.simplify(sp.diff(f, x).subs(point)) for x in variables] for f in flows])
+    jac = jac.applyfunc(sp.expand)
+    A = jac.applyfunc(lambda e: e.coeff(eta, 1))
+    B = jac.applyfunc(lambda e: e.coeff(eta, 2))
+    return A, B
+
+
+def _symmetric_jacobian_numeric(K, activation):
+    import sympy as sp
+
+    A, B = _symbolic_linearisation(K, activation)
+    return np.array(sp.N(A, 20).tolist(), dtype=float), np.array(sp.N(B, 20).tolist(), dtype=float)
+
+
+def linearisation(K, eta, activation="erf"):
+    """Asymptotic decay of a K = M committee at the perfect solution (T = 1, no noise).
+
+    Saad & Solla (1995) sec. V: linearise the ODEs at ``R = Q = 1, S = C = 0``
+    in the symmetric sector (variables ``R, S, Q, C``); the Jacobian is
+    ``eta A + eta^2 B`` with ``A``, ``B`` exact from sympy
+    (:func:`_symbolic_linearisation`). ``eta_max`` is the largest learning rate at
+    which every eigenvalue is negative. Near the perfect solution the order
+    parameters of real weights obey ``Q - R - R^T = O(delta^2)`` (a Gram matrix),
+    and ``eps_g`` has no linear term along that invariant subspace (``dQ = 2 dR``,
+    ``dC = 2 dS``): so ``eps_g ~ exp(-rate alpha)`` with
+    ``rate = min(2 |lambda_in|, |lambda_out|)``, ``lambda_in`` the eigenvalues on the
+    subspace and ``lambda_out`` those of the quotient (checked against the ODE's
+    own late-time slope in the tests).
+
+    Returns ``{"eigenvalues", "decay_rate", "slowest_rate", "eta_max", "eta_opt", "A", "B"}``;
+    ``eta_opt`` maximises ``decay_rate`` on a grid of step 0.01.
+    """
+    A, B = _symmetric_jacobian_numeric(K, activation)
+    n = A.shape[0]
+    P = np.zeros((n, n // 2))
+    for j in range(n // 2):
+        P[j, j] = 1.0
+        P[j + n // 2, j] = 2.0
+    Pinv = np.linalg.pinv(P)
+
+    def rates(e):
+        J = e * A + e * e * B
+        lam = np.linalg.eigvals(J)
+        lam_in = np.linalg.eigvals(Pinv @ J @ P)
+        lam_out = list(lam)
+        for x in lam_in:                      # remove the subspace eigenvalues from the spectrum
+            lam_out.pop(int(np.argmin(np.abs(np.array(lam_out) - x))))
+        slowest_in = -np.max(lam_in.real)
+        slowest_out = -np.max(np.real(lam_out))
+        return lam, min(2.0 * slowest_in, slowest_out), -np.max(lam.real)
+
+    def top(e):
+        return float(np.max(np.linalg.eigvals(A + e * B).real))
+
+    coarse = np.arange(0.05, 50.0, 0.05)
+    vals = np.array([top(e) for e in coarse])
+    pos = np.nonzero(vals >= 0)[0]
+    if len(pos) and pos[0] > 0:
+        eta_max = float(brentq(top, coarse[pos[0] - 1], coarse[pos[0]], xtol=1e-13))
+    else:
+        eta_max = math.inf
+    fine = np.arange(0.01, min(eta_max, 50.0), 0.01)
+    eta_opt = float(fine[int(np.argmax([rates(e)[1] for e in fine]))]) if len(fine) else math.nan
+    lam, rate, slowest = rates(eta)
+    return {"eigenvalues": lam, "decay_rate": float(rate), "slowest_rate": float(slowest),
+            "eta_max": eta_max, "eta_opt": eta_opt, "A": A, "B": B}
+
+
+def finite_difference_jacobian(ode, Q, R, h=1e-6):
+    """Central finite-difference Jacobian of the full committee ODE at ``(Q, R)`` (state order of ``ode.pack``)."""
+    y0 = ode.pack(Q, R)
+    n = len(y0)
+    J = np.empty((n, n))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h
+        J[:, j] = (ode(0.0, y0 + e) - ode(0.0, y0 - e)) / (2 * h)
+    return J
+
+
+# ---------------------------------------------------------------------------
+# Plateau detection along a trajectory
+# ---------------------------------------------------------------------------
+
+def find_plateau(alpha, eps, height, tol=0.05):
+    """Start and end of the plateau where ``|eps_g - height| <= tol * height``.
+
+    ``start``: first alpha inside the band; ``end``: first later alpha where
+    ``eps_g`` drops below ``(1 - tol) * height`` (nan if it never does before
+    ``alpha_max``, or if the trajectory never enters the band). Linear
+    interpolation between grid points.
+    """
+    alpha, eps = np.asarray(alpha), np.asarray(eps)
+    inside = np.abs(eps - height) <= tol * height
+    if not np.any(inside) or not np.isfinite(height):
+        return math.nan, math.nan
+    i0 = int(np.argmax(inside))
+    start = float(alpha[i0])
+    if i0 > 0:
+        e0, e1 = eps[i0 - 1], eps[i0]
+        target = height * (1 + tol) if e0 > e1 else height * (1 - tol)
+        if e1 != e0:
+            start = float(alpha[i0 - 1] + (target - e0) / (e1 - e0) * (alpha[i0] - alpha[i0 - 1]))
+    below = np.nonzero(eps[i0:] < (1 - tol) * height)[0]
+    if len(below) == 0:
+        return start, math.nan
+    j = i0 + int(below[0])
+    e0, e1 = eps[j - 1], eps[j]
+    target = (1 - tol) * height
+    end = float(alpha[j - 1] + (target - e0) / (e1 - e0) * (alpha[j] - alpha[j - 1]))
+    return start, end
+
+
+# ---------------------------------------------------------------------------
+# committee.online
+# ---------------------------------------------------------------------------
+
+def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_diag=1e-3, T=None,
+                     sigma=0.0, weight_decay=0.0, learn_v=False, eta_v=None, v0=1.0, v_teacher=1.0,
+                     alpha_max=1000.0, n_points=200, spacing="log", plateau_tol=0.05,
+                     rtol=1e-8, atol=1e-13, alpha_grid=None):
+    """Generalisation error and order parameters of online SGD in a soft committee machine.
+
+    Integrates the ODEs of Saad & Solla (PRE 52, 4225 (1995), eqs. 9-10) and
+    Biehl & Schwarze (J. Phys. A 28, 643 (1995)), with label noise, weight decay
+    and a learned second layer as in Goldt et al. (NeurIPS 2019, eqs. 7-8).
+    Convention: ``|J_i|^2 = N Q_ii``, first-layer step ``eta/sqrt(N)``, second-layer
+    step ``eta_v/N``; Q, R, eta and alpha equal Saad & Solla's and Goldt et al.'s.
+
+    Parameters
+    ----------
+    K, M : student and teacher hidden units.
+    eta : learning rate (> 0). ``eta_v`` : second-layer rate (default ``eta``).
+    activation : ``"erf"`` (``g(x) = erf(x/sqrt 2)``), ``"linear"`` or ``"relu"`` (``max(0, x)``;
+        I4 by quadrature, :func:`relu_quad_average`; no plateau/linearisation outputs).
+    Q0, R0, R0_diag, T : initial conditions (see :func:`committee_initial_state`);
+        scalars or full matrices.
+    sigma : teacher label-noise standard deviation. weight_decay : gamma.
+    learn_v, v0, v_teacher : second layers (student initial value, teacher).
+    alpha_max, n_points, spacing : output grid (ends exactly at ``alpha_max``).
+    plateau_tol : relative band around the symmetric fixed point defining the plateau.
+    alpha_grid : optional explicit output grid (Python only; e.g. a simulation's
+        measurement points); must start at 0 and overrides alpha_max/n_points/spacing.
+
+    Returns
+    -------
+    Solution
+        ``observables``: ``alpha``, ``eps_g``, ``Q`` (n, K, K), ``R`` (n, K, M),
+        per-entry trajectories ``Q_i_k``, ``R_i_n`` (1-based), ``v`` if learned;
+        scalars ``eps_g_final``, ``plateau_height`` (eps_g at the symmetric fixed
+        point at this eta), ``plateau_start``, ``plateau_end``, ``eps_sym_eta0``
+        (the eta -> 0 plateau), and for K = M, erf, T = 1, no noise/decay/learned v:
+        ``decay_rate``, ``eta_max``, ``eta_opt`` from the linearisation.
+        ``converged=False`` with a message if the integration fails or blows up.
+    """
+    K, M, eta, activation, sigma, weight_decay, eta_v = _check_committee(
+        K, M, eta, activation, sigma, weight_decay, eta_v)
+    alpha_max = check_number("alpha_max", alpha_max, lo=0, lo_open=True)
+    n_points = check_number("n_points", n_points, lo=2, integer=True)
+    spacing = check_choice("spacing", spacing, SPACINGS)
+    plateau_tol = check_number("plateau_tol", plateau_tol, lo=0, hi=1, lo_open=True, hi_open=True)
+    Q, R, Tm = committee_initial_state(K, M, Q0, R0, R0_diag, T)
+    params = dict(K=K, M=M, eta=eta, activation=activation, Q0=Q0, R0=R0, R0_diag=R0_diag, T=T,
+                  sigma=sigma, weight_decay=weight_decay, learn_v=bool(learn_v), eta_v=eta_v,
+                  v0=v0, v_teacher=v_teacher, alpha_max=alpha_max, n_points=n_points, spacing=spacing)
+    ode = CommitteeODE(K, M, eta, activation, Tm, v=v0, v_teacher=v_teacher, sigma=sigma,
+                       weight_decay=weight_decay, learn_v=learn_v, eta_v=eta_v)
+    grid = explicit_grid(alpha_grid) if alpha_grid is not None else output_grid(alpha_max, n_points, spacing)
+    ys, ok, msg, nfev = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol)
+    if not ok:
+        return Solution.failed("committee.online", params, msg, iterations=nfev)
+    Qs = np.empty((len(grid), K, K))
+    Rs = np.empty((len(grid), K, M))
+    vs = np.empty((len(grid), K))
+    for t, y in enumerate(ys):
+        Qs[t], Rs[t], vs[t] = ode.unpack(y)
+    eps = np.array([ode.eps_g(Qs[t], Rs[t], vs[t]) for t in range(len(grid))])
+    obs = {"alpha": grid, "eps_g": eps, "Q": Qs, "R": Rs}
+    for i in range(K):
+        for k in range(i, K):
+            obs[f"Q_{i + 1}_{k + 1}"] = Qs[:, i, k].copy()
+        for n in range(M):
+            obs[f"R_{i + 1}_{n + 1}"] = Rs[:, i, n].copy()
+    if learn_v:
+        obs["v"] = vs
+        for i in range(K):
+            obs[f"v_{i + 1}"] = vs[:, i].copy()
+    obs["eps_g_final"] = float(eps[-1])
+    message = ""
+    standard = (np.allclose(Tm, np.eye(M)) and np.allclose(ode.v0, 1) and np.allclose(ode.v_teacher, 1)
+                and not learn_v and weight_decay == 0)
+    if standard and activation == "erf":
+        fp = symmetric_fixed_point(K, M, eta, activation, sigma)
+        height = fp["eps_g"] if fp["converged"] else math.nan
+        obs["plateau_height"] = height
+        obs["eps_sym_eta0"] = symmetric_fixed_point(K, M, 0.0, activation)["eps_g"]
+        start, end = find_plateau(grid, eps, height, plateau_tol) if fp["converged"] else (math.nan, math.nan)
+        obs["plateau_start"], obs["plateau_end"] = start, end
+        if not fp["converged"]:
+            message = f"no symmetric fixed point found at eta={eta}"
+        if K == M and sigma == 0:
+            lin = linearisation(K, eta, activation)
+            obs["decay_rate"] = lin["decay_rate"]
+            obs["eta_max"] = lin["eta_max"]
+            obs["eta_opt"] = lin["eta_opt"]
+    order = {"Q": Qs[-1], "R": Rs[-1], "T": Tm}
+    if learn_v:
+        order["v"] = vs[-1]
+    return Solution(model="committee.online", params=params, order=order, observables=obs,
+                    converged=True, residual=0.0, iterations=int(nfev), message=message)
+
+
