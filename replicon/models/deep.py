@@ -1,0 +1,49 @@
+"""Registry entries of deep perceptron chains in equilibrium (issue 16): deep.linear, deep.glm."""
+
+from __future__ import annotations
+
+from ..registry import Model, Param, lazy, register
+
+# ---------------------------------------------------------------------------
+# Bayesian learning of deep linear networks: deep.linear.
+# theory: replicon/theory/deep/linear.py; simulation: replicon/simulate/deep/linear.py
+# ---------------------------------------------------------------------------
+
+register(Model(
+    name="deep.linear",
+    summary="Bayesian deep linear network (Gibbs posterior at T, linear teacher): kernel renormalisation "
+            "scalars u_l, eps_g = bias + variance, training error, all branches",
+    params=[
+        Param("L", 1, "hidden layers (0: Bayesian linear regression)", kind="int", lo=0, hi=50),
+        Param("alpha", 2.0, "examples per input dimension P/N_0", lo=0, lo_open=True),
+        Param("gamma", 1.0, "width ratios N_0/N_l: one number or a comma list of L numbers (> 0)", kind="array"),
+        Param("sigma2", 1.0, "prior variances of W_1..W_L and the readout: one number or L+1 (> 0)",
+              kind="array"),
+        Param("T", 0.1, "temperature of the Gibbs posterior (0: the minimisers of the squared loss)", lo=0),
+        Param("Delta", 0.0, "variance of the teacher's label noise", lo=0),
+    ],
+    solve=lazy("replicon.theory.deep.linear:deep_linear"),
+    simulate=lazy("replicon.simulate.deep.linear:simulate_deep_linear"),
+    sim_params=[
+        Param("N", 100, "input dimension N_0 (hidden widths round(N/gamma_l))", kind="int", lo=2),
+        Param("seeds", 4, "independent data sets", kind="int", lo=1),
+        Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+        Param("sweeps", 400, "measured Gibbs sweeps (every layer drawn once per sweep)", kind="int", lo=2),
+        Param("burn", 100, "discarded sweeps", kind="int", lo=0),
+    ],
+    compare={"x": "alpha", "grid": "0.5:2.5:3", "N": [50, 100], "seeds": 6,
+             "observables": ["eps_g", "bias", "variance", "train_error", "u_1"]},
+    outputs={
+        "eps_g": "E_posterior E_x (f(x) - teacher(x))^2 on the noiseless teacher (= bias + variance)",
+        "bias": "|posterior mean of the end-to-end weights - w*|^2 / N_0 (error of the mean predictor)",
+        "variance": "trace of the posterior covariance of the end-to-end weights / N_0",
+        "train_error": "posterior mean of the training loss (1/P) sum (f(x_mu) - y_mu)^2",
+        "u_1": "renormalisation scalar of layer 1 (u_2, ... for deeper layers); 1 at infinite width",
+        "U": "renormalised prior variance of the end-to-end weights, prod sigma_l^2 u_l",
+        "free_entropy": "log evidence / N_0 (T = 0: without U-independent divergent constants)",
+    },
+    grid_parameter="alpha",
+    references="Li & Sompolinsky, PRX 11, 031059 (2021) (back-propagating kernel renormalisation); "
+               "Zavatone-Veth & Pehlevan, NeurIPS 2021; Hanin & Zlokapa, PNAS 120 (2023); "
+               "derivation in replicon/theory/deep/linear.py",
+))
