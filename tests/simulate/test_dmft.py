@@ -2,7 +2,7 @@
 
 N = 400 with 8 seeds, compared directly (no 1/N extrapolation is done here: the O(1/N) bias is
 assumed below the error bar of 8 seeds at N = 400, which these tests would expose if it were
-not). Tolerances: |z| < 4 at the times t = 0.2 dt-grid points TIMES.
+not). Tolerances: |z| < 4 at the grid indices TIMES.
 """
 
 import numpy as np

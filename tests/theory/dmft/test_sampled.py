@@ -41,3 +41,17 @@ def test_sgd_selection_changes_the_dynamics_and_b1_is_gd():
     assert np.max(np.abs(gd["m"] - sgd1["m"])) < 1e-12
     sgd = dmft_glm(algorithm="sgd", b=0.3, **kw)
     assert sgd["m"][3] < gd["m"][3] - 10 * (gd.observables["m_sem"][3] + sgd.observables["m_sem"][3])
+
+
+@pytest.mark.slow
+def test_logistic_gradient_flow_lands_on_the_erm_minimiser():
+    """Convex loss: gradient flow converges to the regularised minimiser, so the sampled DMFT at
+    t = 10 (converged: lam = 1) must sit on the erm.glm point within its sampling error
+    (seen: |z| < 1 for m, q, train loss and error, test error with 8 x 8000 examples)."""
+    from replicon.theory.erm import erm_glm
+    sol = dmft_glm(alpha=2.0, teacher="sign", loss="logistic", lam=1.0, algorithm="gf", dt=0.25, t_max=10.0,
+                   samples=8000, groups=8, seed=11)
+    erm = erm_glm(alpha=2.0, teacher="sign", loss="logistic", lam=1.0)
+    for name in ("m", "q", "train_loss", "train_error", "test_error"):
+        z = (sol[name][-1] - erm[name]) / sol.observables[name + "_sem"][-1]
+        assert abs(z) < 4.0, (name, z)
