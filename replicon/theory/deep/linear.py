@@ -143,6 +143,21 @@ class SpectralAverages:
         return -0.5 * (val + self.alpha * np.log(2 * np.pi))
 
 
+def free_entropy_hessian(phi, x, h=1e-4):
+    """Central finite-difference Hessian of ``phi`` at ``x`` (here: in the coordinates log u_l)."""
+    x = np.asarray(x, float)
+    n = x.size
+    Hm = np.zeros((n, n))
+    E = np.eye(n) * h
+    f0 = phi(x)
+    for i in range(n):
+        Hm[i, i] = (phi(x + E[i]) - 2 * f0 + phi(x - E[i])) / h ** 2
+        for j in range(i):
+            Hm[i, j] = Hm[j, i] = (phi(x + E[i] + E[j]) - phi(x + E[i] - E[j]) - phi(x - E[i] + E[j])
+                                   + phi(x - E[i] - E[j])) / (4 * h * h)
+    return Hm
+
+
 def _branch_label(i, n):
     return "saddle" if n == 1 else f"saddle_{i + 1}"
 
@@ -166,29 +181,40 @@ def deep_linear(L=1, alpha=2.0, gamma=1.0, sigma2=1.0, T=0.1, Delta=0.0, tol=1e-
     if L == 0:
         roots_U = [(s_prod, 0.0, 0)]
     else:
-        def update(x):
-            u = u_of(x[0])
-            return np.array([s_prod * np.prod(np.maximum(u, 0.0))])
+        log_s = float(np.sum(np.log(sigma2)))
 
-        problem = FixedPointProblem(names=("U",), update=update, lower=np.array([0.0]),
+        def update(x):            # on log U: the residual is relative, whatever the scale of U
+            u = u_of(np.exp(x[0]))
+            if np.any(u <= 0):
+                return np.array([-1e3])      # outside the domain u_l > 0: far below any root
+            return np.array([log_s + np.sum(np.log(u))])
+
+        problem = FixedPointProblem(names=("log_U",), update=update, lower=np.array([-np.inf]),
                                     upper=np.array([np.inf]))
-        scale = s_prod * (1.0 + Delta) * (1.0 + float(np.max(gamma))) ** L
-        grid = np.geomspace(1e-9 * scale, 1e4 * scale + 10.0, 600)
-        roots_U = [(float(r.x[0]), r.residual, r.iterations) for r in roots_1d(problem, grid, tol=tol)
-                   if np.all(u_of(r.x[0]) > 0)]
+        centre = log_s + L * np.log1p(float(np.max(gamma))) + np.log1p(Delta)
+        grid = np.linspace(centre - 30.0, centre + 15.0, 450)
+        roots_U = [(float(np.exp(r.x[0])), r.residual, r.iterations) for r in roots_1d(problem, grid, tol=tol)
+                   if np.all(u_of(np.exp(r.x[0])) > 0)]
+    def phi_of(log_u):
+        u = np.exp(log_u)
+        return float(np.sum((log_u - u + 1.0) / (2.0 * gamma))) + spec.log_evidence_gaussian(s_prod * np.prod(u))
+
     sols = []
     for i, (U, res, it) in enumerate(roots_U):
         u = u_of(U) if L else np.zeros(0)
-        phi = float(np.sum((np.log(u) - u + 1.0) / (2.0 * gamma))) + spec.log_evidence_gaussian(U)
+        phi = phi_of(np.log(u)) if L else spec.log_evidence_gaussian(U)
         obs = spec.observables(U)
         order = {f"u_{l + 1}": float(u[l]) for l in range(L)}
         order["U"] = U
         obs.update({k: v for k, v in order.items() if k != "U"})
         obs["U"] = U
         obs["free_entropy"] = phi
+        # a Laplace integral over real u_l > 0: only maxima of phi are saddle points that count
+        top = float(np.max(np.linalg.eigvalsh(free_entropy_hessian(phi_of, np.log(u))))) if L else -1.0
         sols.append(Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=-phi,
                              converged=True, residual=float(res), iterations=int(it),
                              branch=_branch_label(i, len(roots_U)),
+                             status="unstable" if top > 0 else None, stable=bool(top <= 0),
                              message="" if T > 0 else "T = 0: free_entropy without its U-independent "
                                                        "divergent constants"))
     return select_thermodynamic(MODEL, params, sols, strict=strict)
@@ -212,15 +238,17 @@ def exact_finite_n(X, y, w_star, widths, sigma2, T, grid_step=0.004, reach=14.0)
     sigma2 = layer_values("sigma2", sigma2, L + 1)
     if not T > 0:
         raise ParamError("the exact finite-N integral needs T > 0")
-    # eigenbasis of S = X^T X / N0 (N0 x N0) and of K_0 (through the SVD of X)
-    Ux, sv, Vt = np.linalg.svd(X / np.sqrt(N0), full_matrices=True)
-    kappa = np.zeros(P)
-    kappa[:sv.size] = sv ** 2                       # eigenvalues of K_0 = X X^T / N0
-    y_t = Ux.T @ y                                  # y in the eigenbasis of K_0
-    lam_S = np.zeros(N0)
-    lam_S[:sv.size] = sv ** 2                       # eigenvalues of S
-    b_t = Vt @ (X.T @ y) / np.sqrt(N0)              # X^T y/sqrt(N0) in the eigenbasis of S
-    w_t = Vt @ np.asarray(w_star, float)
+    # thin SVD X/sqrt(N0) = Ux diag(sv) Vt: the r = min(P, N0) nonzero modes of S = X^T X/N0 and of
+    # K_0 = X X^T/N0; the rest of S (N0 - r modes) and of K_0 (P - r modes) has eigenvalue 0
+    Ux, sv, Vt = np.linalg.svd(X / np.sqrt(N0), full_matrices=False)
+    lam = sv ** 2
+    r = sv.size
+    y_t = Ux.T @ y
+    y_perp2 = max(float(y @ y - y_t @ y_t), 0.0)
+    w_star = np.asarray(w_star, float)
+    w_t = Vt @ w_star
+    w_null2 = max(float(w_star @ w_star - w_t @ w_t), 0.0)
+    b_t = sv * y_t                                  # X^T y/sqrt(N0) in the eigenbasis of S
 
     # prior density of s_l = log u_l and of log U by convolution
     h = grid_step
@@ -254,30 +282,32 @@ def exact_finite_n(X, y, w_star, widths, sigma2, T, grid_step=0.004, reach=14.0)
             ds = [dens[m] * (np.exp(s) if m == l else 1.0) for m in range(L)]
             u_weighted.append(conv(ds) / h)
     U = np.exp(logU)
-    d_K = T + U[:, None] * kappa[None, :]
-    loglik = -0.5 * np.sum(np.log(d_K) + y_t[None, :] ** 2 / d_K, axis=1)
+    d_K = T + U[:, None] * lam[None, :]
+    loglik = (-0.5 * np.sum(np.log(d_K) + y_t[None, :] ** 2 / d_K, axis=1)
+              - 0.5 * ((P - r) * np.log(T) + y_perp2 / T))
     with np.errstate(divide="ignore"):
         logpost = np.log(prior) + loglik
-    wgt = np.exp(logpost - np.max(logpost))
+    keep = logpost > np.max(logpost) - 80.0           # posterior weight below e^-80: dropped
+    U, wgt = U[keep], np.exp(logpost[keep] - np.max(logpost))
     wgt /= wgt.sum()
-    # beta | U: mean m = (S + T/U)^{-1} X^T y/sqrt N0 in S's eigenbasis; covariance T (S + T/U)^{-1}
-    d_S = lam_S[None, :] + T / U[:, None]
+    # beta | U: mean m = (S + T/U)^{-1} X^T y/sqrt N0 (zero on the null space of S), covariance
+    # T (S + T/U)^{-1} (U I on the null space)
+    d_S = lam[None, :] + T / U[:, None]
     m_t = b_t[None, :] / d_S
-    err2 = np.sum((m_t - w_t[None, :]) ** 2, axis=1) / N0 + T * np.sum(1.0 / d_S, axis=1) / N0
+    null = N0 - r
+    err2 = ((np.sum((m_t - w_t[None, :]) ** 2, axis=1) + w_null2) / N0
+            + (T * np.sum(1.0 / d_S, axis=1) + null * U) / N0)
     eps_g = float(wgt @ err2)
     m_mean = wgt @ m_t
-    bias = float(np.sum((m_mean - w_t) ** 2) / N0)
-    # training error: residual of the mean on the data plus the posterior variance of f on the data
-    fit_t = np.zeros((U.size, P))
-    fit_t[:, :sv.size] = (sv[None, :] * m_t[:, :sv.size])
-    y_fit = Ux @ fit_t.T                              # P x grid
-    resid = np.sum((y[:, None] - y_fit) ** 2, axis=0)
-    var_f = T * np.sum(lam_S[None, :] / d_S, axis=1)
+    bias = float((np.sum((m_mean - w_t) ** 2) + w_null2) / N0)
+    # training error in K_0's eigenbasis: residual of the mean predictor plus the variance of f
+    resid = np.sum((y_t[None, :] - sv[None, :] * m_t) ** 2, axis=1) + y_perp2
+    var_f = T * np.sum(lam[None, :] / d_S, axis=1)
     train = float(wgt @ ((resid + var_f) / P))
     out = {"eps_g": eps_g, "bias": bias, "variance": eps_g - bias, "train_error": train,
            "U": float(wgt @ U)}
     for l in range(L):
         with np.errstate(divide="ignore", invalid="ignore"):
             cond = np.where(prior > 0, u_weighted[l] / prior, 0.0)
-        out[f"u_{l + 1}"] = float(wgt @ cond)
+        out[f"u_{l + 1}"] = float(wgt @ cond[keep])
     return out
