@@ -7,6 +7,7 @@ with one-line messages, and turns one integer seed into independent streams.
 from __future__ import annotations
 
 import math
+import os
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -16,9 +17,11 @@ class ParamError(ValueError):
     """Bad user input. The message is one line saying what is allowed."""
 
 
-def check_number(name: str, value, lo=None, hi=None, lo_open=False, hi_open=False, integer=False):
+def check_number(name: str, value, lo=None, hi=None, lo_open=False, hi_open=False, integer=False,
+                 allow_inf=False):
     """Return ``value`` as float (or int) after checking ``lo <= value <= hi``.
 
+    NaN is always refused; +-inf only with ``allow_inf=True`` (and inside the range).
     Raises ParamError with a one-line message naming the allowed range.
     """
     try:
@@ -32,8 +35,9 @@ def check_number(name: str, value, lo=None, hi=None, lo_open=False, hi_open=Fals
     except (TypeError, ValueError):
         kind = "an integer" if integer else "a number"
         raise ParamError(f"{name} must be {kind}, got {value!r}") from None
-    if not integer and not math.isfinite(x) and not (hi is None and x == math.inf):
-        raise ParamError(f"{name} must be finite, got {value!r}")
+    if not integer and not math.isfinite(x) and not (allow_inf and not math.isnan(x)):
+        raise ParamError(f"{name} must be a finite number, got {value!r}; allowed: "
+                         f"{describe_range(lo, hi, lo_open, hi_open)}")
     bad = False
     if lo is not None and (x < lo or (lo_open and x == lo)):
         bad = True
@@ -142,3 +146,34 @@ def alpha_grid(alpha_max, n_points=200, spacing="log"):
         g = np.concatenate([[0.0], np.geomspace(lo, alpha_max, n - 1)])
     g[-1] = alpha_max
     return g
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (MemAvailable, else physical memory)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024.0
+    return f"{n:.3g} PiB"
+
+
+def check_memory(need_bytes: float, what: str, hint: str = "") -> None:
+    """Refuse, before it starts, a run that needs more than the available memory (one-line ParamError)."""
+    have = available_memory()
+    if need_bytes > 0.8 * have:
+        raise ParamError(f"{what} needs about {format_bytes(need_bytes)} of memory, "
+                         f"{format_bytes(have)} are available" + (f"; {hint}" if hint else ""))

@@ -14,6 +14,7 @@ Bad input exits with status 2 and one line on stderr saying what is allowed.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -38,6 +39,8 @@ def parse_assignments(tokens) -> dict[str, str]:
         k = k.strip()
         if not k:
             raise ParamError(f"argument {tok!r} has no parameter name; use name=value")
+        if k in out:
+            raise ParamError(f"{k} is given twice ({k}={out[k]}, {k}={v}); give each parameter once")
         out[k] = v
     return out
 
@@ -72,6 +75,41 @@ def _print_solution(sol):
         click.echo(head)
         for k, v in b.observables.items():
             click.echo(f"  {k:24s} {_fmt(v)}")
+
+
+class _heartbeat:
+    """On a terminal, a line on stderr every few seconds while a long call runs (a sign of life and
+    the elapsed time); nothing when stderr is not a terminal or the call is quick."""
+
+    def __init__(self, what: str, first: float = 3.0, every: float = 5.0):
+        self.what, self.first, self.every = what, first, every
+        self._stop = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return self
+        import threading
+        import time
+
+        self._stop = threading.Event()
+        start = time.monotonic()
+
+        def beat():
+            wait = self.first
+            while not self._stop.wait(wait):
+                click.echo(f"\r{self.what}: {time.monotonic() - start:.0f} s", err=True, nl=False)
+                wait = self.every
+
+        self._thread = threading.Thread(target=beat, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._stop is not None:
+            self._stop.set()
+            self._thread.join()
+            click.echo("\r\033[K", err=True, nl=False)
+        return False
 
 
 class _Group(click.Group):
@@ -123,7 +161,8 @@ def models(name, as_json):
                        for p in m.params],
             "sim_params": [{"name": p.name, "default": _json_default(p.default), "allowed": p.allowed(),
                             "help": p.help} for p in m.sim_params],
-            "outputs": m.outputs, "references": m.references}))
+            "outputs": m.outputs, "references": m.references, "cost": m.cost,
+            "sim_ranges": {k: m.sim_view(m.param(k)).allowed() for k in m.sim_ranges}}))
         return
     click.echo(f"{m.name}: {m.summary}")
     click.echo("parameters:")
@@ -133,9 +172,14 @@ def models(name, as_json):
         if i == len(m.params):
             click.echo("simulation parameters:")
         click.echo(f"  {head:{width}s}  {p.allowed():32s} {p.help}")
+    for pname, over in m.sim_ranges.items():
+        p = m.sim_view(m.param(pname))
+        click.echo(f"  simulate accepts {pname}: {p.allowed()}")
     click.echo("outputs:")
     for k, v in m.outputs.items():
         click.echo(f"  {k:24s} {v}")
+    if m.cost:
+        click.echo(f"typical cost of a solve: {m.cost}")
     if m.references:
         click.echo(f"references: {m.references}")
 
@@ -158,7 +202,8 @@ def solve(model, assignments, as_json, strict):
     for k, v in values.items():
         if is_grid(v) and m.param(k).kind not in ("array",):
             raise ParamError(f"{k}={v}: solve takes single values; use 'replicon scan' for grids")
-    sol = m.run_solve(**values)
+    with _heartbeat(f"solving {m.name}" + (f" (typically {m.cost})" if m.cost else "")):
+        sol = m.run_solve(**values)
     if as_json:
         click.echo(json.dumps(sol.to_dict()))
     else:
@@ -199,9 +244,16 @@ def compare(model, assignments, out, as_json, table):
     """Theory against simulation on a grid: replicon compare MODEL alpha=0.5:4:5 N=50,100 seeds=8"""
     from .compare.experiment import run_compare
 
+    from .compare.paths import figure_path
+
     m = _get_model(model)
     values = parse_assignments(assignments)
-    out = out or f"{m.name.replace('.', '_')}_compare.png"
+    default = f"{m.name.replace('.', '_')}_compare.png"
+    out = figure_path(out or default, default)
+    if table:
+        from .compare.paths import data_path
+
+        table = data_path(table, (".csv",), "table (CSV)")
     result = run_compare(m, values, out=out, progress=not as_json and sys.stderr.isatty())
     if table:
         result.table.to_csv(table, index=False)
@@ -221,9 +273,12 @@ def compare(model, assignments, out, as_json, table):
 @click.option("--overwrite", is_flag=True, help="replace an existing file from a different scan")
 def scan(model, assignments, out, workers, dask_address, overwrite):
     """Solve MODEL on a grid: replicon scan MODEL alpha=0.1:10:50 T=0,0.5,1 --out scan.nc"""
+    from .compare.paths import data_path
     from .compare.scan import scan_cli
 
-    scan_cli(model, parse_assignments(assignments), out=out, workers=workers, dask=dask_address,
+    values = parse_assignments(assignments)
+    _get_model(model)
+    scan_cli(model, values, out=data_path(out), workers=workers, dask=dask_address,
              overwrite=overwrite)
 
 
@@ -235,9 +290,13 @@ def scan(model, assignments, out, workers, dask_address, overwrite):
 @click.option("--out", required=True, help="figure file (PNG)")
 def plot(path, x, y, z, out):
     """Plot a scan file: line plot (1 dimension), heat map with transitions (2), slices (more)."""
+    from .compare.paths import figure_path
     from .compare.plotscan import plot_cli
 
-    plot_cli(path, x=x, y=y, z=z, out=out)
+    if not os.path.isfile(path):
+        raise ParamError(f"no scan file {path}")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    plot_cli(path, x=x, y=y, z=z, out=figure_path(out, f"{stem}.png"))
 
 
 @main.command()

@@ -21,12 +21,12 @@ From Python, without a package::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
 
-from ._util import ParamError, check_choice, check_number, describe_range
+from ._util import ParamError, check_choice, check_memory, check_number, describe_range
 
 
 @dataclass
@@ -34,7 +34,8 @@ class Param:
     """One control parameter: name, default, allowed range or choices, meaning.
 
     ``kind`` is ``"float"``, ``"int"``, ``"choice"``, ``"bool"`` or ``"array"``
-    (the last only settable from Python, or from the CLI as a comma list).
+    (the last only settable from Python, or from the CLI as a comma list). An ``"int"``
+    with ``choices`` accepts only those integers (e.g. odd K).
     """
 
     name: str
@@ -53,6 +54,8 @@ class Param:
             self.kind = "choice"
 
     def allowed(self) -> str:
+        if self.kind == "int" and self.choices:
+            return "one of " + ", ".join(map(str, self.choices))
         if self.kind == "choice":
             return "one of " + ", ".join(map(str, self.choices))
         if self.kind == "bool":
@@ -89,8 +92,11 @@ class Param:
                 return arr[0] if arr.size == 1 else arr
             arr = np.asarray(value, dtype=float)
             return float(arr) if arr.ndim == 0 else arr
-        return check_number(self.name, value, self.lo, self.hi, self.lo_open, self.hi_open,
-                            integer=(self.kind == "int"))
+        x = check_number(self.name, value, self.lo, self.hi, self.lo_open, self.hi_open,
+                         integer=(self.kind == "int"))
+        if self.kind == "int" and self.choices and x not in self.choices:
+            raise ParamError(f"{self.name}={x} is not allowed; choose one of: {', '.join(map(str, self.choices))}")
+        return x
 
 
 @dataclass
@@ -120,6 +126,11 @@ class Model:
     references: str = ""
     grid_parameter: str | None = None  # preferred continuation direction in scans
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    cost: str = ""                   # typical cost of one solve at the defaults (measured), for `replicon models`
+    slow: bool = False               # a solve at typical parameters takes more than ~1 s (tests draw fewer points)
+    memory: Callable[[dict], float] | None = None       # bytes a solve needs at these parameters
+    sim_memory: Callable[[dict], float] | None = None   # bytes a simulation needs (params incl. N, seeds)
+    sim_ranges: dict[str, dict] = field(default_factory=dict)  # Param fields that differ for simulate
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -135,12 +146,30 @@ class Model:
         raise ParamError(f"unknown simulation parameter {name!r} for {self.name}; allowed: "
                          f"{', '.join(p.name for p in self.sim_params) or '(none)'}")
 
+    def sim_view(self, p: Param) -> Param:
+        """The parameter as ``simulate`` accepts it (``sim_ranges`` overrides its range)."""
+        over = self.sim_ranges.get(p.name)
+        return replace(p, **over) if over else p
+
     def validate(self, values: dict[str, Any] | None = None, sim: bool = False) -> dict[str, Any]:
         """Full parameter dict: defaults filled in, every value parsed and checked."""
         values = dict(values or {})
         out = {}
         for p in self.params:
-            out[p.name] = p.parse(values.pop(p.name)) if p.name in values else p.default
+            if sim:
+                p = self.sim_view(p)
+            if p.name in values:
+                out[p.name] = p.parse(values.pop(p.name))
+                continue
+            out[p.name] = p.default
+            if sim and p.name in self.sim_ranges:   # the default itself must be simulable
+                try:
+                    p.parse(p.default)
+                except ParamError:
+                    raise ParamError(f"{self.name}: the simulation needs {p.name} "
+                                     f"{describe_range(p.lo, p.hi, p.lo_open, p.hi_open)}"
+                                     f" (the default {p.name}={p.default} is theory only); give {p.name}=...")\
+                        from None
         if sim:
             for p in self.sim_params:
                 out[p.name] = p.parse(values.pop(p.name)) if p.name in values else p.default
@@ -152,6 +181,8 @@ class Model:
 
     def run_solve(self, **values):
         params = self.validate(values)
+        if self.memory is not None:
+            check_memory(self.memory(params), f"{self.name} at these parameters")
         return self.solve(**params)
 
     def run_simulate(self, **values):
@@ -159,6 +190,10 @@ class Model:
             raise ParamError(f"{self.name} has no simulation; models with one: "
                              f"{', '.join(m.name for m in all_models() if m.simulate)}")
         params = self.validate(values, sim=True)
+        if self.sim_memory is not None:
+            N = params.get("N")
+            check_memory(self.sim_memory(params), f"simulating {self.name}" + (f" at N={N}" if N else ""),
+                         "use a smaller N")
         return self.simulate(**params)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._util import ParamError
 
+MAX_AXIS_POINTS = 100_000   # points on one grid axis (a 100000 x 100000 plane is already 10^10 solves)
 GRID_HELP = "a number, a:b:n (n linear points), log:a:b:n (n log-spaced points, a,b > 0) or x,y,z (a list)"
 
 
@@ -30,6 +31,8 @@ def _count(name, s):
         raise ParamError(f"{name}: point count {s!r} is not an integer; a grid is {GRID_HELP}") from None
     if n < 1:
         raise ParamError(f"{name}: point count must be >= 1, got {n}; a grid is {GRID_HELP}")
+    if n > MAX_AXIS_POINTS:
+        raise ParamError(f"{name}: {n} points on one axis is more than the {MAX_AXIS_POINTS} allowed")
     return n
 
 

@@ -79,9 +79,11 @@ from typing import Any
 
 import numpy as np
 
-from .._util import ParamError, to_plain
+from .._util import ParamError, check_memory, to_plain
 from .grid import GRID_HELP, is_grid, parse_grid
 
+#: memory a grid point holds while a scan runs (its record, journal line and dataset entries)
+BYTES_PER_POINT = 4096
 #: chunks aimed at (without continuation) so that workers stay balanced
 TARGET_CHUNKS = 64
 JOURNAL_SUFFIX = ".partial"
@@ -227,6 +229,9 @@ def make_spec(model, grid: dict, fixed: dict | None = None, grid_text: dict | No
         raise ParamError(f"{both[0]} is both scanned and fixed; give it once")
     values = {name: _scan_values(model, name, v) for name, v in grid.items()}
     dims = list(values)
+    size = int(np.prod([len(v) for v in values.values()], dtype=float))
+    check_memory(size * BYTES_PER_POINT, f"a scan of {size} points",
+                 "scan fewer points, or split the plane into several scans")
     first = {d: values[d][0] for d in dims}
     full = model.validate({**fixed, **first})  # checks the fixed values and names
     fixed_full = {k: v for k, v in full.items() if k not in values}

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from ..registry import Model, Param, lazy, register
+from .common import BYTES
+
+
+def _chain_sim_bytes(p):
+    """Dense sampling holds an N x N weight matrix (and a product); projected sampling O(N) per layer."""
+    N, depth = float(p["N"]), float(p["depth"])
+    per_layer = 4.0 * N * N if p.get("method") == "dense" else 8.0 * N
+    return BYTES * (per_layer + 6.0 * depth)
 
 # ---------------------------------------------------------------------------
 # Deep perceptron chains (issue 5): chain.signal, chain.critical, chain.sensitivity.
@@ -63,6 +71,7 @@ register(Model(
         "phase": "ordered (chi1 < 1), critical or chaotic (chi1 > 1)",
     },
     simulate=lazy("replicon.simulate.chain:measure_signal"),
+    sim_memory=lambda p: _chain_sim_bytes(p),
     sim_params=_CHAIN_SIM_PARAMS,
     compare={"x": "layer", "N": [1000, 2000], "seeds": 10,
              "observables": ["q", "c", "chi1_layer", "disagreement"]},
@@ -105,6 +114,7 @@ register(Model(
         "c_star": "fixed point of the perturbed overlap recursion",
     },
     simulate=lazy("replicon.simulate.chain:measure_sensitivity"),
+    sim_memory=lambda p: _chain_sim_bytes(p),
     sim_params=_CHAIN_SIM_PARAMS,
     compare={"x": "layer", "N": [1000, 2000], "seeds": 10, "observables": ["c", "disagreement"]},
     trajectory="layer",

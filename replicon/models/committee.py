@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..registry import Model, Param, lazy, register
+from .common import BYTES, teacher_data_bytes
 
 # ---------------------------------------------------------------------------
 # Committee machines in equilibrium (issue 6): committee.bayes.
@@ -11,6 +12,7 @@ from ..registry import Model, Param, lazy, register
 
 register(Model(
     name="committee.bayes",
+    slow=True,
     summary="Bayes-optimal committee machine (K = 1, 2, 3; sign): RS overlaps q_d, q_a, errors, specialisation",
     params=[
         Param("K", 2, "hidden units (1, 2 or 3; K = 3: majority vote, symmetric ansatz only)", kind="int",
@@ -25,6 +27,7 @@ register(Model(
     ],
     solve=lazy("replicon.theory.committee.bayes:bayes"),
     simulate=lazy("replicon.simulate.committee.amp:committee_amp_point"),
+    sim_memory=lambda p: teacher_data_bytes(p) + BYTES * 40.0 * p["N"] * p["K"] ** 2,
     sim_params=[
         Param("N", 1000, "input dimension", kind="int", lo=2),
         Param("seeds", 4, "independent teacher instances", kind="int", lo=1),
@@ -54,7 +57,8 @@ register(Model(
 # ---------------------------------------------------------------------------
 
 _TREE_PARAMS = [
-    Param("K", 3, "hidden units (odd; tree: <= 7, fully connected: 1 or 3)", kind="int", lo=1, hi=7),
+    Param("K", 3, "hidden units (odd; tree: <= 7, fully connected: 1 or 3)", kind="int", lo=1, hi=7,
+          choices=(1, 3, 5, 7)),
     Param("alpha", 1.0, "examples per input dimension P/N (tree: N weights; fully connected: K N weights)",
           lo=0.0),
     Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0),
@@ -91,6 +95,7 @@ def _committee_gibbs_simulate(**p):
 
 register(Model(
     name="committee.gibbs",
+    slow=True,
     summary="teacher-student Gibbs learning of the tree or fully connected committee (odd K, sign), RS, all branches",
     params=_TREE_PARAMS,
     solve=lazy("replicon.theory.committee.fully:gibbs"),
@@ -104,6 +109,8 @@ register(Model(
              "eps_hidden": "per-hidden-unit error arccos(R)/pi", "eps_t": "training error per example",
              "entropy": "entropy per weight", "free_entropy": "log Z / N"},
     simulate=_committee_gibbs_simulate,
+    sim_ranges={"T": {"lo": 0.0, "lo_open": True}},   # Metropolis at T > 0 (no version-space sampler)
+    sim_memory=lambda p: teacher_data_bytes(p, p["K"] if p["arch"] == "fully" else 1.0),
     sim_params=[
         Param("N", 120, "input dimension (tree: a multiple of K)", kind="int", lo=1),
         Param("seeds", 8, "independent realisations (data and dynamics)", kind="int", lo=1),
@@ -121,8 +128,9 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_transition",
+    slow=True,
     summary="Ising tree committee: first-order transition to perfect generalisation and spinodal",
-    params=[Param("K", 3, "hidden units (odd)", kind="int", lo=1, hi=7),
+    params=[Param("K", 3, "hidden units (odd)", kind="int", lo=1, hi=7, choices=(1, 3, 5, 7)),
             Param("T", 0.0, "training temperature", lo=0.0),
             Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
     solve=lazy("replicon.theory.committee.tree:gibbs_transition"),
@@ -134,8 +142,10 @@ register(Model(
 
 register(Model(
     name="committee.storage",
+    slow=True,
     summary="Gardner volume of the tree committee (odd K, spherical weights): q, entropy, RS capacity",
-    params=[Param("K", 3, "hidden units (odd, <= 7 for the saddle point)", kind="int", lo=1, hi=7),
+    params=[Param("K", 3, "hidden units (odd, <= 7 for the saddle point)", kind="int", lo=1, hi=7,
+                  choices=(1, 3, 5, 7)),
             Param("alpha", 1.0, "random patterns per weight P/N", lo=0.0)],
     solve=lazy("replicon.theory.committee.storage:storage"),
     outputs={"q": "overlap of two solutions", "entropy": "log fractional volume per weight",
@@ -201,6 +211,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_largek_transition",
+    slow=True,
     summary="Ising tree committee, K -> infinity: first-order transition to perfect generalisation and spinodal",
     params=[Param("T", 0.0, "training temperature", lo=0.0),
             Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
@@ -247,6 +258,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_fully_largek_transition",
+    slow=True,
     summary="fully connected sign committee, K -> infinity: specialisation transition and spinodal in "
             "alpha_tilde = P/(K N) (Ising: first-order transition to the perfect state)",
     params=[Param("T", 0.0, "training temperature", lo=0.0),

@@ -9,8 +9,8 @@ from ..registry import Model, Param, lazy, register
 
 ERM_PARAMS = [
     Param("alpha", 2.0, "examples per input dimension P/N", lo=0, lo_open=True),
-    Param("data", "teacher", "data model: teacher perceptron (mixture: not implemented yet)", kind="choice",
-          choices=("teacher", "mixture")),
+    Param("data", "teacher", "data model: teacher perceptron (the Gaussian mixture is not implemented)",
+          kind="choice", choices=("teacher",)),
     Param("teacher", "sign", "teacher output: linear (z + noise) or sign(z + noise)", kind="choice",
           choices=("linear", "sign")),
     Param("Delta", 0.0, "label-noise variance (added to the teacher field)", lo=0),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..registry import Model, Param, lazy, register
+from .common import BYTES
 
 # ---------------------------------------------------------------------------
 # Online learning: committee.online, perceptron.online (issue 3)
@@ -28,10 +29,11 @@ _ONLINE_SIM_PARAMS = [
 
 register(Model(
     name="committee.online",
+    slow=True,
     summary="online SGD of a soft committee machine: order-parameter ODEs (Saad & Solla) vs SGD",
     params=[
-        Param("K", 3, "student hidden units", kind="int", lo=1),
-        Param("M", 3, "teacher hidden units", kind="int", lo=1),
+        Param("K", 3, "student hidden units", kind="int", lo=1, hi=50),
+        Param("M", 3, "teacher hidden units", kind="int", lo=1, hi=50),
         Param("eta", 0.5, "learning rate (step eta/sqrt(N) on J, |J_i|^2 = N Q_ii)", lo=0, lo_open=True),
         Param("activation", "erf", "g(x): erf(x/sqrt2), linear or relu (max(0, x))", kind="choice",
               choices=("erf", "linear", "relu")),
@@ -47,7 +49,7 @@ register(Model(
         Param("v0", 1.0, "initial student second-layer weights", kind="array"),
         Param("v_teacher", 1.0, "teacher second-layer weights", kind="array"),
         Param("alpha_max", 1000.0, "last alpha = examples/N (the grid ends exactly here)", lo=0, lo_open=True),
-        Param("n_points", 200, "number of output points", kind="int", lo=2),
+        Param("n_points", 200, "number of output points", kind="int", lo=2, hi=100000),
         Param("spacing", "log", "output grid spacing", kind="choice", choices=("log", "linear")),
     ],
     solve=lazy("replicon.theory.online:committee_online"),
@@ -66,6 +68,9 @@ register(Model(
         "eps_g_final": "eps_g at alpha_max",
     },
     simulate=lazy("replicon.simulate.online:committee_online_sgd"),
+    memory=lambda p: BYTES * 12.0 * p["K"] ** 2 * (p["K"] + p["M"]) ** 2 + BYTES * 4.0 * p["n_points"] * p["K"] * (p["K"] + p["M"]),
+    sim_memory=lambda p: BYTES * (520.0 * p["N"] + 4.0 * p["n_points"] * p["K"] * (p["K"] + p["M"])
+                                  + 4.0 * p["N"] * (p["K"] + p["M"])),
     sim_params=_ONLINE_SIM_PARAMS,
     compare={"x": "alpha", "N": [500, 1000], "seeds": 5, "observables": ["eps_g"]},
     trajectory="alpha",
@@ -84,7 +89,7 @@ register(Model(
         Param("Q0", 1.0, "initial |J|^2/N", lo=0),
         Param("R0", 0.0, "initial J.B/N (optimal rule needs R0 > 0)"),
         Param("alpha_max", 100.0, "last alpha (the grid ends exactly here)", lo=0, lo_open=True),
-        Param("n_points", 200, "number of output points", kind="int", lo=2),
+        Param("n_points", 200, "number of output points", kind="int", lo=2, hi=100000),
         Param("spacing", "log", "output grid spacing", kind="choice", choices=("log", "linear")),
     ],
     solve=lazy("replicon.theory.online:perceptron_online"),
@@ -98,6 +103,8 @@ register(Model(
         "alpha_eps_final": "alpha_max * eps_g(alpha_max) (0.883 asymptotically for the optimal rule)",
     },
     simulate=lazy("replicon.simulate.online:perceptron_online_sgd"),
+    memory=lambda p: BYTES * 20.0 * p["n_points"],
+    sim_memory=lambda p: BYTES * (8.0 * p["N"] + 20.0 * p["n_points"]),
     sim_params=_ONLINE_SIM_PARAMS,
     compare={"x": "alpha", "N": [500, 2000], "seeds": 5, "observables": ["eps_g"]},
     trajectory="alpha",

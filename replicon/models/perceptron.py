@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..registry import Model, Param, lazy, register
-from .common import WEIGHTS
+from .common import WEIGHTS, teacher_data_bytes
 
 # ---------------------------------------------------------------------------
 # Perceptron: storage, capacity, teacher-student (theory/perceptron.py,
@@ -83,6 +83,7 @@ register(Model(
              "eps_t": "training error per example", "entropy": "entropy per weight",
              "free_entropy": "log Z / N"},
     simulate=lazy("replicon.simulate.perceptron:simulate_teacher"),
+    sim_memory=teacher_data_bytes,
     sim_params=_PERCEPTRON_SIM + [
         Param("sweeps", None, "measured Monte Carlo sweeps (default 200-300)", kind="int", lo=1, allow_none=True),
         Param("burn", None, "equilibration sweeps (default 200-300)", kind="int", lo=0, allow_none=True),
@@ -97,6 +98,7 @@ register(Model(
 
 register(Model(
     name="perceptron.transition",
+    slow=True,
     summary="Ising teacher-student: first-order transition to perfect generalisation and spinodal",
     params=[Param("T", 0.0, "training temperature", lo=0.0),
             Param("weights", "ising", "only ising has the transition", kind="choice", choices=("ising",))],
@@ -117,6 +119,7 @@ register(Model(
     outputs={"R": "normalised student-teacher overlap", "eps_g": "arccos(R)/pi",
              "kappa": "maxstab: the maximal stability reached"},
     simulate=_rule_sim,
+    sim_memory=teacher_data_bytes,
     sim_params=[Param("N", 200, "number of weights", kind="int", lo=2),
                 Param("seeds", 8, "independent data sets", kind="int", lo=1),
                 Param("seed", 0, "master seed", kind="int", lo=0)],

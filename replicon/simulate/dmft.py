@@ -131,8 +131,6 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
     tau = check_number("tau", tau, lo=0, lo_open=True)
     m0 = check_number("m0", m0)
     q0 = check_number("q0", q0, lo=0)
-    if m0 * m0 > q0 * (1 + 1e-12):
-        raise ParamError(f"m0={m0}, q0={q0} is not realisable; allowed: m0^2 <= q0")
     if spherical not in (False, 0, "false", "False", None):
         raise ParamError("spherical=true is not implemented in dmft.glm yet; allowed: spherical=false")
     K = int(round(t_max / dt))
@@ -158,7 +156,7 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
         n = rng.standard_normal(N)
         n -= (n @ ws) / N * ws
         n *= math.sqrt(N) / max(np.linalg.norm(n), 1e-300)
-        w = m0 * ws + math.sqrt(max(q0 - m0 * m0, 0.0)) * n
+        w = m0 * ws + math.sqrt(q0) * n
         W, tl, te = train_kernel(np.ascontiguousarray(X), y, w.copy(), ws, dt, lam, LOSS_CODE[loss],
                                  teacher == "sign", T_eff, b_sel, p10, p01, K, int(rng.integers(2 ** 31 - 1)))
         m = W @ ws / N

@@ -340,6 +340,14 @@ def ising_anneal_sweeps(T):
     return int(min(20000, 300.0 / max(T, 1e-9) ** 1.5))
 
 
+def _prior_draw(N, weights, rng):
+    """A weight vector from the prior: uniform on the sphere |J|^2 = N, or uniform Ising spins."""
+    if weights == "ising":
+        return rng.choice(np.array([-1.0, 1.0]), size=N)
+    J = rng.standard_normal(N)
+    return J * math.sqrt(N) / np.linalg.norm(J)
+
+
 def teacher_student_run(N, alpha, T, weights, seed, sweeps=None, burn=None):
     """One realisation of Gibbs learning: returns R, q, eps_g (Gibbs and Bayes), eps_t.
 
@@ -348,11 +356,18 @@ def teacher_student_run(N, alpha, T, weights, seed, sweeps=None, burn=None):
     (after equilibration; the final configurations are independent samples).
     """
     N = int(N)
-    P = max(1, int(round(alpha * N)))
+    P = 0 if alpha == 0 else max(1, int(round(alpha * N)))
     ss = np.random.SeedSequence(seed)
     data_ss, r1_ss, r2_ss = ss.spawn(3)
     rng = np.random.default_rng(data_ss)
     xiT, B, sigma = teacher_student_data(N, P, weights, rng)
+    if P == 0:   # no data: the Gibbs measure is the prior; two independent draws from it
+        Js = [_prior_draw(N, weights, np.random.default_rng(rs)) for rs in (r1_ss, r2_ss)]
+        R = float(np.mean([_overlap(J, B) for J in Js]))
+        q = _overlap(Js[0], Js[1])
+        eps_g = math.acos(max(-1.0, min(1.0, R))) / math.pi
+        # the centre of mass of the prior is J = 0: the Bayes student guesses, eps = 1/2
+        return {"R": R, "q": q, "eps_g_gibbs": eps_g, "eps_g_bayes": 0.5, "eps_t": 0.0}
     beta = math.inf if T == 0 else 1.0 / T
     out_J, R_avg, e_avg = [], [], []
     for rs in (r1_ss, r2_ss):
@@ -392,7 +407,7 @@ def simulate_teacher(alpha=1.0, T=0.0, weights="spherical", student="gibbs", N=1
     Observables: ``R``, ``q``, ``eps_g`` (of the chosen student), ``eps_g_gibbs``,
     ``eps_g_bayes`` (``arccos(R/sqrt q)/pi``, the centre of mass), ``eps_t``.
     """
-    alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
+    alpha = check_number("alpha", alpha, lo=0.0)
     T = check_number("T", T, lo=0.0)
     weights = check_choice("weights", weights, ("spherical", "ising"))
     student = check_choice("student", student, ("gibbs", "bayes"))
@@ -409,10 +424,14 @@ def simulate_teacher(alpha=1.0, T=0.0, weights="spherical", student="gibbs", N=1
 
 
 def learning_rule_run(N, alpha, rule, seed):
-    """One realisation of a learning rule on teacher-student data: returns R and eps_g."""
-    P = max(1, int(round(alpha * N)))
+    """One realisation of a learning rule on teacher-student data: returns R and eps_g.
+
+    Without data (alpha = 0) every rule leaves J = 0: R = 0, eps_g = 1/2."""
+    P = 0 if alpha == 0 else max(1, int(round(alpha * N)))
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     xiT, B, sigma = teacher_student_data(int(N), P, "spherical", rng)
+    if P == 0:
+        return {"R": 0.0, "eps_g": 0.5}
     if rule == "hebb":
         J = xiT @ sigma / math.sqrt(N)
     elif rule == "perceptron":
@@ -428,7 +447,7 @@ def learning_rule_run(N, alpha, rule, seed):
 
 def simulate_rule(alpha=1.0, rule="hebb", N=200, seeds=8, seed=0, progress=False):
     """Batch learning rules (Hebb, perceptron rule, AdaTron/maximal stability) over seeds."""
-    alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
+    alpha = check_number("alpha", alpha, lo=0.0)
     rule = check_choice("rule", rule, ("hebb", "perceptron", "adatron"))
     return over_seeds(lambda s: learning_rule_run(int(N), alpha, rule, s), model="perceptron.rule",
                       params={"alpha": alpha, "rule": rule}, N=int(N), seeds=seeds, seed=seed,

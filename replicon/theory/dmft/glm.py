@@ -15,8 +15,8 @@ Solvers: square loss with full batch (gf, gd, langevin, or b = 1) uses the exact
 closure (:mod:`.gaussian`, no sampling); any other case samples the effective example
 (:mod:`.sampled`), ``groups`` independent sweeps of ``samples`` examples, reporting the mean
 and the standard error of every curve (``*_sem``).
-Initial condition: w(0) = m0 w* + sqrt(q0 - m0^2) n, n a random unit-variance vector orthogonal
-to w*, so m(0) = m0 and q(0) = q0.
+Initial condition (the CLI contract): w(0) = m0 w* + sqrt(q0) n, n a random unit-variance vector
+orthogonal to w*, so m(0) = m0 and q(0) = |w(0)|^2/N = m0^2 + q0.
 """
 
 from __future__ import annotations
@@ -58,8 +58,6 @@ def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_m
     tau = check_number("tau", tau, lo=0, lo_open=True)
     m0 = check_number("m0", m0)
     q0 = check_number("q0", q0, lo=0)
-    if m0 * m0 > q0 * (1 + 1e-12):
-        raise ParamError(f"m0={m0}, q0={q0} is not realisable; allowed: m0^2 <= q0")
     if spherical not in (False, 0, "false", "False", None):
         raise ParamError("spherical=true is not implemented in dmft.glm yet; allowed: spherical=false")
     K = int(round(t_max / dt))
@@ -107,7 +105,7 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
     T_eff = p["T"] if p["algorithm"] == "langevin" else 0.0
     b_sel, p10, p01 = selection_rates(p["algorithm"], p["b"], eta, p["tau"])
     rho_y, kappa = teacher_moments(p["teacher"], p["Delta"])
-    b0 = math.sqrt(max(p["q0"] - p["m0"] ** 2, 0.0))
+    b0 = math.sqrt(p["q0"])          # norm of the random part of w(0)
     time = eta * np.arange(K + 1)
     model = "dmft.glm"
     obs = {"time": time}
@@ -159,8 +157,13 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
     for name in ("m", "q", "train_loss", "train_error", "test_loss", "test_error"):
         obs[name + "_final"] = float(obs[name][-1])
     finite = all(np.all(np.isfinite(obs[k])) for k in ("m", "q", "train_loss", "test_error"))
-    if not finite:
-        msg = "the sweep produced non-finite kernels (step dt too large for this loss and alpha?)"
+    blown = finite and float(np.max(np.abs(q))) > BLOW_UP * max(1.0, p["q0"] + p["m0"] ** 2)
+    if not finite or blown:
+        edge = (1.0 + math.sqrt(p["alpha"])) ** 2 + p["lam"]     # top of the Hessian's spectrum (MP edge)
+        msg = (f"the dynamics diverge (|w|^2/N > {BLOW_UP:.0e}): dt={p['dt']} is above the stability limit "
+               f"of the discrete step (square loss: dt < 2/((1 + sqrt(alpha))^2 + lam) = {2.0 / edge:.4g})"
+               if finite or blown else
+               "the sweep produced non-finite kernels (step dt too large for this loss and alpha?)")
         if strict:
             raise ConvergenceError(msg)
         return Solution.failed(model, params, msg)
@@ -168,5 +171,7 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
                     converged=True, residual=residual, iterations=1, branch=p["algorithm"], message=message,
                     extra={"kernels": kernels, "method": method})
 
+
+BLOW_UP = 1e8   # |w|^2/N beyond this (times max(1, q0)) is a divergence, not a result
 
 __all__ = ["dmft_glm", "check_dmft_params", "selection_rates", "ALGORITHMS", "MAX_STEPS"]

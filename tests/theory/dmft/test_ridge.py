@@ -29,7 +29,7 @@ def mp(f, alpha):
 
 def closed_form(alpha, Delta, lam, eta, k, m0=0.0, q0=0.0, T=0.0, flow=False):
     """m, q, train MSE, test MSE after k steps of GD (or at time t = k eta of the flow)."""
-    b0sq = q0 - m0 * m0
+    b0sq = q0          # w(0) = m0 w* + sqrt(q0) n (the dmft.glm contract)
     if flow:
         p = lambda s: math.exp(-(s + lam) * k * eta)
         lang = lambda s: T * (1 - p(s) ** 2) / (s + lam) if T else 0.0
@@ -137,7 +137,7 @@ def test_early_stopping_minimum_of_ridgeless_regression():
 @pytest.mark.parametrize("bad, word", [
     (dict(dt=0.0), "dt"), (dict(dt=-1), "dt"), (dict(b=0.0), "b"), (dict(b=1.5), "b"),
     (dict(loss="cross"), "loss"), (dict(t_max=1e4, dt=1e-3), "t_max/dt"), (dict(algorithm="adam"), "algorithm"),
-    (dict(loss="hinge", teacher="sign"), "hinge"), (dict(m0=2.0, q0=1.0), "m0"),
+    (dict(loss="hinge", teacher="sign"), "hinge"),
     (dict(algorithm="persistent_sgd", tau=0.05, dt=0.1, b=0.5), "persistent_sgd"),
 ])
 def test_bad_input_is_a_one_line_param_error(bad, word):
