@@ -47,3 +47,41 @@ register(Model(
                "Zavatone-Veth & Pehlevan, NeurIPS 2021; Hanin & Zlokapa, PNAS 120 (2023); "
                "derivation in replicon/theory/deep/linear.py",
 ))
+
+
+# ---------------------------------------------------------------------------
+# Multi-layer generalised linear models: deep.glm (so far: the linear chain).
+# theory: replicon/theory/deep/glm.py; finite n: replicon/simulate/deep/glm.py
+# ---------------------------------------------------------------------------
+
+register(Model(
+    name="deep.glm",
+    summary="Bayes-optimal inference in a multi-layer GLM (implemented: linear chain, Gaussian input, output "
+            "noise): input MMSE and I(X; Y) through free probability",
+    params=[
+        Param("alphas", 1.0, "width ratios n_l/n_(l-1), l = 1..L: a comma list (> 0)", kind="array"),
+        Param("activations", "linear", "activation of every layer (implemented: linear)", kind="choice",
+              choices=("linear",)),
+        Param("prior", "gaussian", "input prior (implemented: gaussian)", kind="choice", choices=("gaussian",)),
+        Param("rho", 1.0, "density of the sparse prior (unused by the gaussian prior)", lo=0, hi=1, lo_open=True),
+        Param("noise", 0.1, "output noise variance (> 0; hidden-layer noise not implemented)", kind="array"),
+    ],
+    solve=lazy("replicon.theory.deep.glm:deep_glm"),
+    simulate=lazy("replicon.simulate.deep.glm:simulate_deep_glm"),
+    sim_params=[
+        Param("N", 400, "input dimension n_0", kind="int", lo=2),
+        Param("seeds", 4, "independent draws of matrices and signal", kind="int", lo=1),
+        Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+    ],
+    compare={"x": "noise", "grid": "0.05:1:4", "N": [100, 200, 400], "seeds": 4,
+             "observables": ["mse_0", "mi_0"]},
+    outputs={
+        "mse_0": "Bayes MMSE per coordinate of the input x_0",
+        "overlap_0": "1 - mse_0 (overlap of the Bayes estimate with x_0)",
+        "mi_0": "mutual information I(X_0; Y)/n_0 in nats",
+        "free_entropy": "E log p(y)/n_0 = -h(Y)/n_0 (differential entropy)",
+    },
+    grid_parameter="noise",
+    references="Manoel, Krzakala, Mezard & Zdeborova, ISIT 2017 (arXiv:1701.06981); Gabrie et al., NeurIPS 2018 "
+               "(arXiv:1805.09785); Tulino & Verdu, Random Matrix Theory and Wireless Communications (2004)",
+))
