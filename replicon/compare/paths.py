@@ -1,7 +1,7 @@
 """Output paths of the command line: checked before any work starts, named as written.
 
-A figure path without a suffix gets ``.png``; a directory gets ``DIR/<default name>``; a
-suffix matplotlib cannot write, a missing or unwritable directory, or a data file with the
+A figure path without a suffix gets ``.png``; a directory gets ``DIR/<default name>``; missing
+directories are created; a suffix matplotlib cannot write, an unwritable directory, or a data file with the
 wrong suffix is refused with one line. The path returned is the one the file will have.
 """
 
@@ -25,7 +25,10 @@ def check_writable(path: str) -> str:
     """Refuse a path whose directory is missing or cannot be written (one line)."""
     parent = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.isdir(parent):
-        raise ParamError(f"cannot write {path}: directory {parent} does not exist")
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as e:
+            raise ParamError(f"cannot write {path}: cannot create directory {parent} ({e.strerror or e})") from None
     if os.path.isdir(path):
         raise ParamError(f"cannot write {path}: it is a directory")
     try:

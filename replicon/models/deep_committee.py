@@ -17,6 +17,8 @@ _WEIGHTS = Param("weights", "spherical", "first-layer weights: spherical or isin
 
 register(Model(
     name="committee.deep",
+    slow=True,
+    cost="about 10 s at T = 0 for two hidden layers, 80-170 s at T > 0",
     summary="teacher-student Gibbs learning of a deep tree committee (majority or parity, sign units), RS, "
             "all branches",
     params=[_BRANCHING, _OUTPUT, _ACTIVATION,
@@ -45,6 +47,8 @@ register(Model(
 
 register(Model(
     name="committee.deep_storage",
+    slow=True,
+    cost="about 10 s for two hidden layers",
     summary="Gardner volume of a deep tree committee (random labels): q, entropy, RS capacity, replicon eigenvalue",
     params=[_BRANCHING, _OUTPUT, _ACTIVATION,
             Param("alpha", 1.0, "random patterns per first-layer weight P/N", lo=0.0),
@@ -58,6 +62,8 @@ register(Model(
 
 register(Model(
     name="committee.deep_transition",
+    slow=True,
+    cost="minutes",
     summary="first-order transition of a deep tree: parity (spherical, T = 0) symmetric -> generalising, "
             "Ising poor -> perfect; spinodal",
     params=[_BRANCHING, Param("output", "parity", "unit rule", kind="choice", choices=("majority", "parity")),

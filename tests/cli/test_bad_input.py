@@ -54,7 +54,7 @@ BAD = [
     ["scan", "perceptron.teacher", "alpha=1", "--out", "{tmp}/a.nc"],
     ["scan", "perceptron.teacher", "alpha=0.5:3:3", "--out", "{tmp}/a.xyz"],
     ["scan", "perceptron.teacher", "alpha=0.5:3:3", "--out", "/proc/x.nc"],
-    ["scan", "perceptron.teacher", "alpha=0.5:3:3", "--out", "{tmp}/nodir/a.nc"],
+    ["scan", "perceptron.teacher", "alpha=0.5:3:3", "--out", "/proc/nodir/a.nc"],
     ["scan", "perceptron.teacher", "alpha=0.5:3:3", "--out", "{tmp}/a.nc", "--workers", "0"],
     ["scan", "perceptron.teacher", "alpha=0.5:3:3"],
     # compare and plot
