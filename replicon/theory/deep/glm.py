@@ -95,11 +95,14 @@ def _nested(w, alphas):
             low = m(level - 1, 1.0 / t)[0]
             return -lm - np.log(wl + (1.0 - low / t) / t)
 
-        hi = -np.log(wl) - 1e-14
-        lo = hi - 5.0
-        while G(lo) <= 0:
-            lo -= 10.0
-        lm = brentq(G, lo, hi, xtol=1e-14)
+        hi = -np.log(wl) - 1e-14                  # m < 1/w
+        if G(hi) >= 0:
+            lm = hi
+        else:
+            lo = hi - 5.0
+            while G(lo) <= 0:
+                lo -= 10.0
+            lm = brentq(G, lo, hi, xtol=1e-14)
         t = a * np.exp(lm)
         return [np.exp(lm)] + (m(level - 1, 1.0 / t) if level > 1 else [])
 
