@@ -52,6 +52,7 @@ _CHAIN_SIM_PARAMS = [
 
 register(Model(
     name="chain.signal",
+    cost="0.1-0.8 s",
     summary="deep random chain: length and correlation maps, order-to-chaos phase, depth scales",
     params=_chain_params(),
     solve=lazy("replicon.theory.chain:signal"),
@@ -82,6 +83,7 @@ register(Model(
 
 register(Model(
     name="chain.critical",
+    cost="0.2-0.5 s",
     summary="order-to-chaos line chi1 = 1: critical sigma_w2 for each sigma_b2",
     params=[
         Param("sigma_b2", 0.05, "bias variance(s): a number or a comma list", kind="array"),
@@ -99,6 +101,7 @@ register(Model(
 
 register(Model(
     name="chain.sensitivity",
+    cost="a few ms",
     summary="two rho-correlated copies of a deep chain: layer-wise overlap and output disagreement",
     params=[
         *_chain_params(activation="sign", sigma_b2=0.0, c0=1.0, depth=10),

@@ -12,6 +12,7 @@ from .common import BYTES, teacher_data_bytes
 
 register(Model(
     name="committee.bayes",
+    cost="1.5-7 s for K = 1, 2; minutes for K = 3",
     slow=True,
     summary="Bayes-optimal committee machine (K = 1, 2, 3; sign): RS overlaps q_d, q_a, errors, specialisation",
     params=[
@@ -95,6 +96,7 @@ def _committee_gibbs_simulate(**p):
 
 register(Model(
     name="committee.gibbs",
+    cost="0.3-6 s (K = 3, T = 0); more for K = 7 and arch=fully",
     slow=True,
     summary="teacher-student Gibbs learning of the tree or fully connected committee (odd K, sign), RS, all branches",
     params=_TREE_PARAMS,
@@ -128,6 +130,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_transition",
+    cost="tens of seconds to several minutes (K >= 3)",
     slow=True,
     summary="Ising tree committee: first-order transition to perfect generalisation and spinodal",
     params=[Param("K", 3, "hidden units (odd)", kind="int", lo=1, hi=7, choices=(1, 3, 5, 7)),
@@ -142,6 +145,7 @@ register(Model(
 
 register(Model(
     name="committee.storage",
+    cost="about 1 s (K = 3); longer for K = 7",
     slow=True,
     summary="Gardner volume of the tree committee (odd K, spherical weights): q, entropy, RS capacity",
     params=[Param("K", 3, "hidden units (odd, <= 7 for the saddle point)", kind="int", lo=1, hi=7,
@@ -163,6 +167,7 @@ register(Model(
 
 register(Model(
     name="committee.bayes_largek",
+    cost="0.2-0.9 s",
     summary="Bayes-optimal sign committee, K -> infinity at alpha_tilde = P/(K N): q_d, q_a, eps_g, all branches",
     params=[
         Param("alpha_tilde", 8.0, "examples per first-layer weight, alpha/K = P/(K N)", lo=0),
@@ -191,6 +196,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_largek",
+    cost="0.01-0.1 s",
     summary="teacher-student Gibbs learning of the tree committee, K -> infinity at alpha = P/N (arcsine kernel), "
             "RS, all branches",
     params=[
@@ -211,6 +217,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_largek_transition",
+    cost="1-5 s",
     slow=True,
     summary="Ising tree committee, K -> infinity: first-order transition to perfect generalisation and spinodal",
     params=[Param("T", 0.0, "training temperature", lo=0.0),
@@ -231,6 +238,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_fully_largek",
+    cost="0.1-1 s",
     summary="teacher-student Gibbs learning of the fully connected sign committee, K -> infinity at "
             "alpha_tilde = P/(K N), RS, permutation-symmetric and specialised branches (Ising: and perfect)",
     params=[
@@ -258,6 +266,7 @@ register(Model(
 
 register(Model(
     name="committee.gibbs_fully_largek_transition",
+    cost="0.6-6 s",
     slow=True,
     summary="fully connected sign committee, K -> infinity: specialisation transition and spinodal in "
             "alpha_tilde = P/(K N) (Ising: first-order transition to the perfect state)",

@@ -29,6 +29,7 @@ _ONLINE_SIM_PARAMS = [
 
 register(Model(
     name="committee.online",
+    cost="seconds for K = M = 3 to alpha = 1000; minutes for K ~ 20",
     slow=True,
     summary="online SGD of a soft committee machine: order-parameter ODEs (Saad & Solla) vs SGD",
     params=[
@@ -81,6 +82,7 @@ register(Model(
 
 register(Model(
     name="perceptron.online",
+    cost="10 ms",
     summary="online perceptron rules (Hebb, perceptron, AdaTron, gd, optimal): R, Q ODEs vs simulation",
     params=[
         Param("rule", "perceptron", "learning rule", kind="choice",

@@ -43,6 +43,7 @@ _PERCEPTRON_SIM = [
 
 register(Model(
     name="perceptron.storage",
+    cost="about 10 ms",
     summary="Gardner volume of a perceptron storing random patterns with margin kappa (RS)",
     params=[
         Param("alpha", 1.0, "patterns per weight P/N", lo=0.0),
@@ -57,6 +58,7 @@ register(Model(
 
 register(Model(
     name="perceptron.capacity",
+    cost="under 10 ms",
     summary="RS storage capacity alpha_c(kappa); Ising: also the zero-entropy point",
     params=[Param("kappa", 0.0, "margin", lo=-10.0, hi=10.0), WEIGHTS],
     solve=lazy("replicon.theory.perceptron:capacity"),
@@ -68,6 +70,7 @@ register(Model(
 
 register(Model(
     name="perceptron.teacher",
+    cost="10-50 ms",
     summary="teacher-student Gibbs learning at temperature T (spherical or Ising), all branches",
     params=[
         Param("alpha", 1.0, "examples per weight P/N", lo=0.0),
@@ -98,6 +101,7 @@ register(Model(
 
 register(Model(
     name="perceptron.transition",
+    cost="1-2 s",
     slow=True,
     summary="Ising teacher-student: first-order transition to perfect generalisation and spinodal",
     params=[Param("T", 0.0, "training temperature", lo=0.0),
@@ -111,6 +115,7 @@ register(Model(
 
 register(Model(
     name="perceptron.rule",
+    cost="under 10 ms",
     summary="learning rules on teacher data: Hebb (closed form) and maximal stability (AdaTron)",
     params=[Param("alpha", 1.0, "examples per weight P/N", lo=0.0),
             Param("rule", "hebb", "hebb (J = sum sigma xi) or maxstab (maximal stability; simulated by AdaTron)",
