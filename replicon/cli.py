@@ -220,7 +220,8 @@ def simulate(model, assignments, as_json):
     """Simulate MODEL at finite N: replicon simulate MODEL k=v ... N=200 seeds=10"""
     m = _get_model(model)
     values = parse_assignments(assignments)
-    meas = m.run_simulate(**values)
+    with _heartbeat(f"simulating {m.name}"):
+        meas = m.run_simulate(**values)
     if as_json:
         click.echo(json.dumps(meas.to_dict()))
         return

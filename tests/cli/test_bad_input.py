@@ -101,3 +101,20 @@ def test_bad_input_from_a_real_process(args, tmp_path):
 
 def test_there_are_at_least_forty_cases():
     assert len(BAD) >= 40
+
+
+def test_a_long_solve_shows_signs_of_life_on_a_terminal(capsys, monkeypatch):
+    """The heartbeat prints the elapsed time while a call runs (on a terminal only)."""
+    import time
+
+    from replicon import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with cli._heartbeat("solving toy", first=0.05, every=0.05):
+        time.sleep(0.4)
+    err = capsys.readouterr().err
+    assert "solving toy: 0 s" in err and err.count("solving toy") >= 3
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with cli._heartbeat("quiet", first=0.01, every=0.01):
+        time.sleep(0.1)
+    assert "quiet" not in capsys.readouterr().err
