@@ -165,3 +165,13 @@ def test_bad_input_names_what_is_allowed():
         deep_linear(L=1, sigma2=[1.0, 1.0, 1.0])
     with pytest.raises(ParamError, match="alpha must be > 0"):
         deep_linear(alpha=0.0)
+
+
+@pytest.mark.parametrize("alpha", [0.6, 2.0])
+def test_zero_temperature_is_the_limit_of_small_temperature(alpha):
+    """T -> 0 is continuous: at T = 1e-7 every observable and u_l is within 1e-4 of the T = 0 solve
+    (L = 2, gamma = 1.5, Delta = 0.2), on both sides of alpha = 1."""
+    kw = dict(L=2, alpha=alpha, gamma=1.5, sigma2=0.8, Delta=0.2)
+    cold, zero = deep_linear(T=1e-7, **kw), deep_linear(T=0.0, **kw)
+    for k in ("eps_g", "bias", "variance", "train_error", "u_1", "u_2"):
+        assert cold[k] == pytest.approx(zero[k], abs=1e-4), k
