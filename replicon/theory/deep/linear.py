@@ -158,6 +158,23 @@ def free_entropy_hessian(phi, x, h=1e-4):
     return Hm
 
 
+def _roots_near_the_edge(update, grid, u_of, tol=1e-9):
+    """Roots the Newton confirmation of ``roots_1d`` misses: those within a finite-difference step of
+    the edge u_l = 0 (a large prior variance that the data shrink, u_l ~ 1e-6). Brent on each sign change
+    of G = F(log U) - log U, kept only if u_l > 0 there and the undamped residual is below ``tol``."""
+    from scipy.optimize import brentq
+
+    G = lambda x: float(update(np.array([x]))[0] - x)      # noqa: E731
+    g = np.array([G(x) for x in grid])
+    out = []
+    for i in np.flatnonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0):
+        x = brentq(G, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-15)
+        res = abs(G(x))
+        if np.all(u_of(np.exp(x)) > 0) and res < tol:
+            out.append((float(np.exp(x)), res, 0))
+    return out
+
+
 def _branch_label(i, n):
     return "saddle" if n == 1 else f"saddle_{i + 1}"
 
@@ -192,9 +209,13 @@ def deep_linear(L=1, alpha=2.0, gamma=1.0, sigma2=1.0, T=0.1, Delta=0.0, tol=1e-
         problem = FixedPointProblem(names=("log_U",), update=update, lower=np.array([-np.inf]),
                                     upper=np.array([np.inf]))
         centre = log_s + L * np.log1p(float(np.max(gamma))) + np.log1p(Delta)
-        grid = np.linspace(centre - 30.0, centre + 15.0, 450)
+        # the data can pull U far above a small prior scale (U ~ s_prod^(1/(L+1))): widen the scan there
+        grid = np.linspace(centre - 30.0 - max(0.0, log_s), centre + 15.0 + max(0.0, -log_s), 450)
         roots_U = [(float(np.exp(r.x[0])), r.residual, r.iterations) for r in roots_1d(problem, grid, tol=tol)
                    if np.all(u_of(np.exp(r.x[0])) > 0)]
+        if not roots_U:
+            roots_U = _roots_near_the_edge(update, grid, u_of)
+
     def phi_of(log_u):
         u = np.exp(log_u)
         return float(np.sum((log_u - u + 1.0) / (2.0 * gamma))) + spec.log_evidence_gaussian(s_prod * np.prod(u))

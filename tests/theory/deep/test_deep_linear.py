@@ -175,3 +175,16 @@ def test_zero_temperature_is_the_limit_of_small_temperature(alpha):
     cold, zero = deep_linear(T=1e-7, **kw), deep_linear(T=0.0, **kw)
     for k in ("eps_g", "bias", "variance", "train_error", "u_1", "u_2"):
         assert cold[k] == pytest.approx(zero[k], abs=1e-4), k
+
+
+def test_a_broad_prior_is_shrunk_by_the_data_to_a_finite_end_to_end_variance():
+    """sigma^2 = 1e4 per layer (L = 2, gamma = 3): the root sits within 1e-6 of the edge u_l = 0 and is
+    still found; it satisfies U = prod sigma^2 u_l and u_l = 1 - gamma c(U) to 1e-8, with U = O(1)."""
+    from replicon.theory.deep.linear import SpectralAverages
+
+    kw = dict(alpha=2.0, T=0.01, Delta=0.1)
+    sol = deep_linear(L=2, gamma=3.0, sigma2=1e4, **kw)
+    assert sol.converged and 0.1 < sol["U"] < 10 and sol["u_1"] < 1e-5
+    c = SpectralAverages(**kw).renormalisation(sol["U"])
+    assert sol["u_1"] == pytest.approx(1 - 3.0 * c, rel=1e-6, abs=1e-14)
+    assert sol["U"] == pytest.approx(1e12 * sol["u_1"] * sol["u_2"], rel=1e-8)
