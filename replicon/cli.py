@@ -238,11 +238,31 @@ def simulate(model, assignments, as_json):
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("model", required=False, default="perceptron.teacher")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
-@click.option("--out", default=None, help="figure file (PNG); default MODEL_compare.png")
-@click.option("--json", "as_json", is_flag=True, help="print the table and agreement as JSON")
-@click.option("--table", default=None, help="also write the tidy table (CSV)")
-def compare(model, assignments, out, as_json, table):
-    """Theory against simulation on a grid: replicon compare MODEL alpha=0.5:4:5 N=50,100 seeds=8"""
+@click.option("--out", default=None, help="figure file (.png, .pdf, ...); default MODEL_compare.png")
+@click.option("--json", "as_json", is_flag=True,
+              help="print the table, agreement and verdicts as one JSON object")
+@click.option("--data", "--table", "data", default=None,
+              help="also write the tidy table: FILE.nc (netCDF, read with xarray) or FILE.csv (pandas)")
+@click.option("--level", type=click.FloatRange(1e-6, 0.5), default=0.01, show_default=True,
+              help="significance level of the agrees/disagrees verdicts")
+def compare(model, assignments, out, as_json, data, level):
+    """Theory against simulation on a grid, with a verdict per observable.
+
+    \b
+    replicon compare [MODEL] k=a:b:n ... N=50,100 seeds=8 --out fig.png
+    MODEL defaults to perceptron.teacher (Gibbs learning of a teacher perceptron);
+    without a grid it uses the model's own default grid (see 'replicon models MODEL').
+    One parameter may be a grid (the x axis): a:b:n (n points from a to b),
+    log:a:b:n (logarithmic) or x,y,z (a list). N=... are the sizes, seeds=... the
+    runs per size and point.
+
+    \b
+    Output: per point and size the simulation mean and standard error, the 1/N
+    extrapolation N->inf and z = (N->inf - theory)/se; then per observable a
+    verdict: chi2/dof of theory against N->inf, the largest |z| and where, and
+    "agrees" or "disagrees" at --level (both the chi-square and the largest |z|,
+    corrected for the number of points, are tested).
+    """
     from .compare.experiment import run_compare
 
     from .compare.paths import figure_path
@@ -251,18 +271,19 @@ def compare(model, assignments, out, as_json, table):
     values = parse_assignments(assignments)
     default = f"{m.name.replace('.', '_')}_compare.png"
     out = figure_path(out or default, default)
-    if table:
+    if data:
         from .compare.paths import data_path
 
-        table = data_path(table, (".csv",), "table (CSV)")
-    result = run_compare(m, values, out=out, progress=not as_json and sys.stderr.isatty())
-    if table:
-        result.table.to_csv(table, index=False)
+        data = data_path(data, (".nc", ".csv"), "tidy table (netCDF or CSV)")
+    result = run_compare(m, values, out=out, progress=not as_json and sys.stderr.isatty(), data=data,
+                         level=level)
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     else:
         click.echo(result.summary())
         click.echo(f"figure written to {out}")
+        if data:
+            click.echo(f"tidy table written to {data}")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
