@@ -7,13 +7,16 @@ import os
 import pkgutil
 
 
-def save_figure(fig, outdir: str, name: str, dpi: int = 120) -> str:
-    """Lay out, write ``outdir/name.png`` and close a figure script's figure; returns the path."""
+def save_figure(fig, outdir: str, name: str, dpi: int = 150, layout: bool = True) -> str:
+    """Lay out, write ``outdir/name.png`` and ``outdir/name.pdf`` and close a figure script's
+    figure; returns the PNG path."""
     import matplotlib.pyplot as plt
 
-    fig.tight_layout()
-    path = os.path.join(outdir, f"{name}.png")
-    fig.savefig(path, dpi=dpi)
+    from .style import save
+
+    if layout:
+        fig.tight_layout()
+    path = save(fig, os.path.join(outdir, f"{name}.png"), dpi=dpi)
     plt.close(fig)
     return path
 
@@ -23,7 +26,7 @@ def _package():
 
 
 def available() -> dict[str, str]:
-    """Figure names and the first line of each script's docstring."""
+    """Figure names and the first paragraph of each script's docstring (joined into one line)."""
     pkg = _package()
     out = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
@@ -31,12 +34,16 @@ def available() -> dict[str, str]:
             continue
         mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
         if hasattr(mod, "main"):
-            out[info.name] = (mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else ""
+            first = (mod.__doc__ or "").strip().split("\n\n")[0]
+            out[info.name] = " ".join(first.split())
     return out
 
 
 def run_figure(name: str, quick: bool = False, outdir: str = ".") -> dict:
-    """Run one figure script; returns the numbers it printed."""
+    """Run one figure script in the house style; returns the numbers it printed."""
+    from .style import context
+
     os.makedirs(outdir, exist_ok=True)
     mod = importlib.import_module(f"{_package().__name__}.{name}")
-    return mod.main(quick=quick, outdir=outdir)
+    with context():
+        return mod.main(quick=quick, outdir=outdir)

@@ -76,8 +76,10 @@ def _axis_values(ds, dim):
 
 
 def _label(ds, name):
+    from .style import tex
+
     long = ds[name].attrs.get("long_name") if name in ds else None
-    return f"{name} ({long})" if long and len(long) < 40 else name
+    return f"{tex(name)} ({long})" if long and len(long) < 40 else tex(name)
 
 
 def _check_choice(what, value, allowed):
@@ -131,10 +133,10 @@ def _line_panel(ax, ds, x, k, branch_vars):
         ax.set_xticks(xs, ticks)
     if cats:
         ax.set_yticks(range(len(cats)), cats)
-    ax.set_xlabel(x)
+    ax.set_xlabel(_label(ds, x))
     ax.set_ylabel(_label(ds, k))
     if branch_vars or (~ok).any():
-        ax.legend(fontsize=7)
+        ax.legend(loc="best")
 
 
 def _contour_boundary(ax, X, Y, mask, gid, **kw):
@@ -195,8 +197,8 @@ def _heat_panel(ax, ds, x, y, z, branch_vars, fig, colorbar=True, vmin=None, vma
         ax.set_xticks(xs, xt)
     if yt:
         ax.set_yticks(ys, yt)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(_label(ds, x))
+    ax.set_ylabel(_label(ds, y))
     return handles
 
 
@@ -280,13 +282,13 @@ def plot_scan(ds, x: str | None = None, y: str | None = None, z: str | None = No
                 ax.set_title(_slice_title(s), fontsize=9)
         for ax in axes.ravel()[n:]:
             ax.set_visible(False)
-        if handles:
-            leg = axes.ravel()[0].legend(handles=handles, fontsize=7, loc="best", framealpha=0.6,
-                                         facecolor="0.5")
-            for t in leg.get_texts():
-                t.set_color("white")
     fig.suptitle(title + note, fontsize=10)
     fig.tight_layout()
+    if y is not None and handles:
+        leg = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                         ncol=min(len(handles), 3), facecolor="0.45", framealpha=1.0)
+        for t in leg.get_texts():
+            t.set_color("white")
     return fig
 
 
@@ -305,8 +307,11 @@ def plot_cli(path: str, x: str | None = None, y: str | None = None, z: str | Non
         raise ParamError(f"cannot read {path} as a netCDF scan file: {' '.join(str(e).split())}") from None
     if "converged" not in ds or "branch" not in ds:
         raise ParamError(f"{path} is not a replicon scan file (no 'converged'/'branch' variables)")
+    from .style import context
+
     fig = plot_scan(ds, x=x, y=y, z=z)
-    fig.savefig(out, dpi=130)
+    with context():
+        fig.savefig(out, bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(fig)

@@ -259,8 +259,13 @@ def test_phase_diagram_draws_the_ising_transition_and_spinodal_where_theory_puts
 
     np.testing.assert_allclose(alpha_at_T0("transition"), [1.25], atol=1e-12)
     np.testing.assert_allclose(alpha_at_T0("spinodal:poor"), [1.45], atol=1e-12)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_legend() is None   # the legend of the lines sits below the panels, over no data
+    leg = fig.legends[0]
+    labels = [t.get_text() for t in leg.get_texts()]
     assert labels == ["transition (branch changes)", "spinodal: 'poor' branch ends"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert leg.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
 
 
 # --- bad input ----------------------------------------------------------------------------------
