@@ -24,14 +24,20 @@ from replicon.theory.committee.bayes import bayes, bayes_transitions  # noqa: E4
 from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.compare.overlay import STYLE  # noqa: E402
 
-COLOUR = {"nonspecialised": "C0", "specialised": "C3", "perfect": "C2"}
+COLOUR = {"nonspecialised": "#0072B2", "specialised": "#D55E00", "perfect": "#009E73"}
+NAME = {"alpha_spec": r"\alpha_{\rm spec}", "alpha_IT": r"\alpha_{\rm IT}"}
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
-    alphas = np.linspace(0.2, 3.0, 12 if quick else 36)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    base = np.linspace(0.2, 3.0, 12 if quick else 36)
+    fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.2), sharey=True)
     out = {}
     for ax, prior in zip(axes, ("gaussian", "binary")):
+        tr = bayes_transitions(K=2, prior=prior)
+        thr = {k: v for k, v in tr.observables.items() if k in ("alpha_spec", "alpha_IT") and np.isfinite(v)}
+        # extra points on both sides of each transition, so that every branch reaches it
+        near = [v + d for v in thr.values() for d in np.linspace(-0.12, 0.12, 5 if quick else 13)]
+        alphas = np.unique(np.round(np.concatenate([base, near]), 6))
         pts = {}
         for a in alphas:
             sol = bayes(K=2, alpha=float(a), prior=prior)
@@ -42,18 +48,19 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
                 xs = [x for x, y, s in p if s == status]
                 ys = [y for x, y, s in p if s == status]
                 if xs:
-                    ax.plot(xs, ys, STYLE[status], marker=".", ms=3, color=COLOUR.get(label, "k"),
+                    ax.plot(xs, ys, STYLE[status], color=COLOUR.get(label, "k"),
                             label=f"{label} ({status})")
-        tr = bayes_transitions(K=2, prior=prior)
-        thr = {k: v for k, v in tr.observables.items() if k in ("alpha_spec", "alpha_IT") and np.isfinite(v)}
         for k, v in thr.items():
             ax.axvline(v, color="k", lw=0.8, ls="-" if k == "alpha_IT" else "-.")
-            ax.text(v, 0.02, f" {k} = {v:.3f}", rotation=90, fontsize=7)
+            # alpha_IT and alpha_spec of the binary prior are 0.04 apart: labels on either side
+            left = k == "alpha_IT"
+            ax.text(v, 0.03, f"${NAME[k]} = {v:.3f}$" + ("  " if left else ""), rotation=90, fontsize=7,
+                    ha="right" if left else "left", va="bottom")
             print(f"{prior}: {k} = {v:.4f}")
         out[prior] = thr
-        ax.set_title(f"K = 2 committee, {prior} prior")
+        ax.set_title(f"$K = 2$ committee, {prior} prior")
         ax.set_xlabel(r"$\alpha = P/N$")
-        ax.legend(fontsize=6)
+        ax.legend(loc="upper right", fontsize=6.5)
     axes[0].set_ylabel(r"$\epsilon_g$ (Gibbs)")
     path = save_figure(fig, outdir, "aubin_committee")
     out["figure"] = path

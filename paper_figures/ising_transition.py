@@ -43,21 +43,21 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         out[f"T={T}"] = {"alpha_transition": tr["alpha_transition"], "alpha_spinodal": tr["alpha_spinodal"]}
         alphas = np.linspace(0.2, tr["alpha_spinodal"] + 0.6, 40 if quick else 90)
         for label, pts in _branches(alphas, T).items():
-            colour = {"poor": "C0", "perfect": "C3", "unstable": "C7"}.get(label, "k")
+            colour = {"poor": "#0072B2", "perfect": "#D55E00", "unstable": "0.45"}.get(label, "k")
             first = True
             for run in _runs(pts):
                 xs = [p[0] for p in run]
                 ys = [p[1] for p in run]
                 ax.plot(xs, ys, STYLE.get(run[0][2], "-"), color=colour, lw=1.5,
-                        label=label if first else None)
+                        label=f"{label} branch" if first else None)
                 first = False
         ax.axvline(tr["alpha_transition"], color="k", lw=0.8)
         ax.axvline(tr["alpha_spinodal"], color="k", lw=0.8, ls="-.")
         ax.text(tr["alpha_transition"], 0.05, " transition", rotation=90, fontsize=7)
         ax.text(tr["alpha_spinodal"], 0.05, " spinodal", rotation=90, fontsize=7)
-        ax.set_title(f"Ising perceptron, T = {T}")
+        ax.set_title(f"Ising perceptron, $T = {T}$")
         ax.set_xlabel(r"$\alpha$")
-    axes[0].set_ylabel("R")
+    axes[0].set_ylabel("$R$")
     # Monte Carlo at finite T on the poor branch
     sim_alphas = [0.5, 1.0, 1.4] if quick else [0.4, 0.8, 1.2, 1.5]
     Ns = [50, 100] if quick else [50, 100, 200]
@@ -70,10 +70,16 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         th = teacher(alpha=a, T=T_sim, weights="ising").branch_named("poor")["R"]
         out["mc"].append({"alpha": a, "R_sim": m, "se": se, "R_poor_theory": th, "z": (m - th) / se})
         axes[1].errorbar(a, m, yerr=se, fmt="o", color="k", mfc="none", capsize=2,
-                         label="Monte Carlo N→∞" if a == sim_alphas[0] else None)
-    for ax in axes:
-        ax.legend(fontsize=7, loc="center right")
-    path = save_figure(fig, outdir, "ising_transition")
+                         label=(f"Monte Carlo, $N = {', '.join(map(str, Ns))} \\to \\infty$, {seeds} seeds"
+                                if a == sim_alphas[0] else None))
+    from matplotlib.lines import Line2D
+
+    handles, labels = axes[1].get_legend_handles_labels()
+    handles += [Line2D([], [], color="k", ls=ls, label=st) for st, ls in STYLE.items()]
+    # one legend below both panels: it covers neither the branches nor the spinodal
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, frameon=False)
+    path = save_figure(fig, outdir, "ising_transition", layout=False)
     out["figure"] = path
     t0 = out["T=0.0"]
     print(f"T=0: alpha_transition {t0['alpha_transition']:.4f} (Györgyi 1990: 1.245), "

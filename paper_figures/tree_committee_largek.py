@@ -24,7 +24,7 @@ from replicon.compare.figures import save_figure  # noqa: E402
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
     dense = np.geomspace(0.2, 40.0, 25 if quick else 60)
-    coarse = np.geomspace(0.5, 8.0, 3 if quick else 6)
+    coarse = np.geomspace(0.5, 8.0, 7 if quick else 14)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     out = {}
     curves = {}
@@ -36,22 +36,28 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     for K in (5, 7):   # one solve per point, started from the K = infinity solution (nearby in q)
         pts = [(a, gibbs(K=K, alpha=a, inits=[np.array([gibbs_large_k(a)["q"]])])) for a in coarse]
         curves[K] = ([a for a, s in pts if s.converged], [s["eps_g"] for a, s in pts if s.converged])
-    style = {1: ("C0", "-"), 3: ("C1", "-"), 5: ("C2", "o-"), 7: ("C3", "o-"), "inf": ("k", "--")}
+    from replicon.compare.style import colour_for
+
+    style = {1: (colour_for(0), "-"), 3: (colour_for(1), "-"), 5: (colour_for(2), "o-"), 7: (colour_for(3), "o-"),
+             "inf": ("k", "--")}
     for ax in axes:
         for K, (xs, ys) in curves.items():
             colour, fmt = style[K]
-            label = "K = 1 (perceptron)" if K == 1 else (r"K $\to\infty$" if K == "inf" else f"K = {K}")
+            label = "$K = 1$ (perceptron)" if K == 1 else (r"$K \to\infty$" if K == "inf" else f"$K = {K}$")
             ax.plot(xs, ys, fmt, color=colour, ms=3, label=label)
         ax.set_xlabel(r"$\alpha = P/N$")
         ax.set_ylabel(r"$\epsilon_g$")
     axes[0].set_xlim(0, 10)
-    axes[0].set_title("tree committee, spherical weights, T = 0")
+    axes[0].set_title("tree committee, spherical weights, $T = 0$")
     axes[1].set_xscale("log")
     axes[1].set_yscale("log")
     xs = np.array(curves["inf"][0])
-    axes[1].plot(xs, 1.25 / xs, ":", color="grey", label=r"$1.25/\alpha$")
-    axes[1].plot(xs, 0.625 / xs, ":", color="C0", label=r"$0.625/\alpha$")
-    axes[1].legend(fontsize=8)
+    guide = xs >= 2.5   # the asymptotes only where they are below eps_g = 0.5
+    axes[1].plot(xs[guide], 1.25 / xs[guide], ":", color="grey", label=r"$1.25/\alpha$")
+    axes[1].plot(xs[guide], 0.625 / xs[guide], ":", color=colour_for(0), label=r"$0.625/\alpha$")
+    axes[1].set_ylim(top=0.6)
+    axes[0].legend(loc="upper right")
+    axes[1].legend(loc="lower left")
     for a in coarse:
         row = {}
         for K, (ax_, ys) in curves.items():

@@ -133,7 +133,16 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="replicon")
 def main():
-    """replicon: statistical mechanics of learning, theory against simulation."""
+    """replicon: statistical mechanics of learning, theory against simulation.
+
+    \b
+    Parameters are given as k=v (see 'replicon models MODEL' for each model's).
+    Where a command takes a grid (compare: one parameter, scan: any number):
+      a:b:n        n points from a to b, linear       alpha=0.5:4:8
+      log:a:b:n    n points from a to b, logarithmic  alpha=log:0.1:100:30
+      x,y,z        a list                              T=0,0.5,1
+    Simulations take N=... (sizes, a list in compare) and seeds=... .
+    """
 
 
 @main.command()
@@ -294,7 +303,17 @@ def compare(model, assignments, out, as_json, data, level):
 @click.option("--dask", "dask_address", default=None, help="address of a running Dask scheduler")
 @click.option("--overwrite", is_flag=True, help="replace an existing file from a different scan")
 def scan(model, assignments, out, workers, dask_address, overwrite):
-    """Solve MODEL on a grid: replicon scan MODEL alpha=0.1:10:50 T=0,0.5,1 --out scan.nc"""
+    """Solve MODEL on a grid: replicon scan MODEL alpha=0.1:10:50 T=0,0.5,1 --out scan.nc
+
+    \b
+    Every k=v with a grid value is a dimension of the scan:
+      a:b:n        n points from a to b, linear       alpha=0.1:10:50
+      log:a:b:n    n points from a to b, logarithmic  alpha=log:0.01:100:40
+      x,y,z        a list (numbers or choices)        T=0,0.5,1  weights=ising,spherical
+    Other k=v are fixed. The netCDF file has one dimension per grid parameter and the
+    observables, 'converged' and 'branch' as variables; a scan started again with the
+    same command finishes the missing points.
+    """
     from .compare.paths import data_path
     from .compare.scan import scan_cli
 
