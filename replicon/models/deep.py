@@ -11,6 +11,7 @@ from ..registry import Model, Param, lazy, register
 
 register(Model(
     name="deep.linear",
+    cost="0.1-0.5 s",
     summary="Bayesian deep linear network (Gibbs posterior at T, linear teacher): kernel renormalisation "
             "scalars u_l, eps_g = bias + variance, training error, all branches",
     params=[
@@ -24,6 +25,7 @@ register(Model(
     ],
     solve=lazy("replicon.theory.deep.linear:deep_linear"),
     simulate=lazy("replicon.simulate.deep.linear:simulate_deep_linear"),
+    sim_ranges={"T": {"lo": 0.0, "lo_open": True}},   # the blocked Gibbs sampler needs T > 0
     sim_params=[
         Param("N", 100, "input dimension N_0 (hidden widths round(N/gamma_l))", kind="int", lo=2),
         Param("seeds", 4, "independent data sets", kind="int", lo=1),
@@ -56,6 +58,7 @@ register(Model(
 
 register(Model(
     name="deep.glm",
+    cost="0.1-0.5 s (L = 3)",
     summary="Bayes-optimal inference in a multi-layer GLM (implemented: linear chain, Gaussian input, output "
             "noise): input MMSE and I(X; Y) through free probability",
     params=[

@@ -1,9 +1,16 @@
-"""Helpers of the registry-wide tests: a wall-clock budget per call and the outcome rules."""
+"""Helpers of the registry-wide tests: a wall-clock budget per call and the outcome rules.
+
+Each budgeted call runs in a forked child process that is killed when the budget is spent, so an
+interrupted call (inside an import, a numba compilation, a C loop) cannot leave this process in a
+broken state; the child sends back its result or the exception it raised.
+"""
 
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
 import signal
+import traceback
 from contextlib import contextmanager
 
 import numpy as np
@@ -54,6 +61,45 @@ def scalar_observables(sol):
     return out
 
 
+class _Raised:
+    def __init__(self, exc):
+        self.type, self.text = type(exc).__name__, str(exc)
+        self.is_param = isinstance(exc, ParamError)
+        self.trace = traceback.format_exc()
+
+
+def _child(call, conn):
+    try:
+        res = call()
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        res = _Raised(exc)
+    try:
+        conn.send(res)
+    except Exception as exc:  # an unpicklable result is a defect of its own
+        conn.send(_Raised(exc))
+    conn.close()
+
+
+def run_in_child(call, seconds: float):
+    """``call()`` in a forked process: its result, a _Raised, or OverBudget raised here."""
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(call, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(seconds):
+            raise OverBudget()
+        return recv.recv()
+    except EOFError:
+        return _Raised(RuntimeError(f"the child process died (exit code {proc.exitcode})"))
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        recv.close()
+
+
 def outcome(call, seconds: float):
     """Run ``call()`` under a budget; returns ("ok"|"unconverged"|"param"|"budget", detail).
 
@@ -62,16 +108,14 @@ def outcome(call, seconds: float):
     message, a multi-line ParamError.
     """
     try:
-        with budget(seconds):
-            sol = call()
-    except ParamError as e:
-        msg = str(e)
-        assert msg and "\n" not in msg, f"ParamError is not one line: {msg!r}"
-        return "param", msg
-    except BaseException as e:  # noqa: BLE001 - anything else is a defect, unless it is the budget
-        if _over_budget(e):
-            return "budget", ""
-        raise AssertionError(f"raised {type(e).__name__}: {e}") from e
+        sol = run_in_child(call, seconds)
+    except OverBudget:
+        return "budget", ""
+    if isinstance(sol, _Raised):
+        if sol.is_param:
+            assert sol.text and "\n" not in sol.text, f"ParamError is not one line: {sol.text!r}"
+            return "param", sol.text
+        raise AssertionError(f"raised {sol.type}: {sol.text}\n{sol.trace}")
     if not getattr(sol, "converged", True):
         assert sol.message, "converged=False without a message"
         return "unconverged", sol.message
