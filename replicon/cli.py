@@ -67,6 +67,13 @@ def _print_solution(sol):
         return
     branches = sol.branches if len(sol.branches) > 1 else [sol]
     for b in branches:
+        if len(branches) == 1 and (b.branch is None or b.free_energy is None):
+            # one result that is not a state (a transition, a capacity, a trajectory): say what it is
+            head = f"{sol.model}" + (f" ({sol.message})" if sol.message else "")
+            click.echo(head)
+            for k, v in b.observables.items():
+                click.echo(f"  {k:24s} {_fmt(v)}")
+            continue
         head = f"[{b.branch or '-'}] {b.status or ''}"
         if b.stable is not None:
             head += f", replicon {'stable' if b.stable else 'UNSTABLE'}"

@@ -62,6 +62,8 @@ class Param:
             return "true or false"
         if self.kind == "array":
             return "a number or a list of numbers"
+        if self.lo is None and self.hi is None:
+            return "any integer" if self.kind == "int" else "any finite number"
         r = describe_range(self.lo, self.hi, self.lo_open, self.hi_open)
         return ("an integer " if self.kind == "int" else "a number ") + r
 
