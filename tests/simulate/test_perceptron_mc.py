@@ -113,3 +113,17 @@ def test_adatron_reaches_maximal_stability_theory():
         sems.append(m.sem["R"])
     m_inf, se = extrapolate(Ns, means, sems)
     assert abs(m_inf - P.max_stability(alpha=2.0)["R"]) < 3.5 * se
+
+
+@pytest.mark.parametrize("weights", ["spherical", "ising"])
+def test_no_data_is_the_prior(weights):
+    """alpha = 0 (the edge of the declared range): the Gibbs measure is the prior, so the student is a
+    random vector: R and q vanish (within 3 standard errors, O(N^-1/2) per seed) and eps_g -> 1/2
+    (arccos(0)/pi), as perceptron.teacher's theory gives at alpha = 0."""
+    m = S.simulate_teacher(alpha=0.0, weights=weights, N=200, seeds=24, seed=5)
+    for k in ("R", "q"):
+        assert abs(m.mean[k]) < 3 * m.sem[k] + 1e-12
+    assert abs(m.mean["eps_g"] - 0.5) < 3 * m.sem["eps_g"]
+    sol = P.teacher(alpha=0.0, weights=weights)
+    assert sol["R"] == pytest.approx(0.0, abs=1e-9) and sol["eps_g"] == pytest.approx(0.5, abs=1e-9)
+    assert S.simulate_rule(alpha=0.0, rule="adatron", N=50, seeds=2).mean["eps_g"] == 0.5
