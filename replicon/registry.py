@@ -212,9 +212,17 @@ def lazy(target: str) -> Callable[..., Any]:
 
         return getattr(importlib.import_module(module), attr)(*args, **kwargs)
 
+    def load():
+        """Import the target now (e.g. before forking workers) and return it."""
+        import importlib
+
+        return getattr(importlib.import_module(module), attr)
+
     call.__name__ = attr
     call.__qualname__ = f"lazy({target})"
     call.__doc__ = f"Lazily imported {target}."
+    call.target = target
+    call.load = load
     return call
 
 

@@ -100,6 +100,21 @@ def run_in_child(call, seconds: float):
         recv.close()
 
 
+_WARM: set[str] = set()
+
+
+def warm(model) -> None:
+    """Import a model's theory and simulation modules in this process once, so that forked children
+    inherit them instead of each importing (and loading numba caches) again."""
+    if model.name in _WARM:
+        return
+    _WARM.add(model.name)
+    for fn in (model.solve, model.simulate):
+        load = getattr(fn, "load", None)
+        if load is not None:
+            load()
+
+
 def outcome(call, seconds: float):
     """Run ``call()`` under a budget; returns ("ok"|"unconverged"|"param"|"budget", detail).
 

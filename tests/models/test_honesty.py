@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from replicon import registry
 
-from .budget import edge_values, outcome
+from .budget import edge_values, outcome, warm
 
 MODELS = registry.all_models()
 FAST = [m for m in MODELS if not m.slow]
@@ -47,6 +47,7 @@ def _combination(m, name, detail):
 
 
 def _check_edge(m, name, value, seconds):
+    warm(m)
     kind, detail = outcome(lambda: m.run_solve(**{name: value}), seconds)
     assert kind != "param" or _combination(m, name, detail), f"{m.name}: declared {name}={value} is refused: {detail}"
 
@@ -92,6 +93,7 @@ def _sim_edge_cases(models):
 @pytest.mark.parametrize("m,name,value", list(_sim_edge_cases(FAST)))
 def test_declared_edges_are_simulated(m, name, value):
     """simulate accepts its declared range (sim_ranges where it differs from solve's), edges included."""
+    warm(m)
     base = _sim_size(m)
     for p in m.params:   # defaults that the simulation does not take are replaced by a simulable value
         q = m.sim_view(p)
@@ -133,6 +135,7 @@ def _points(m):
 
 
 def _property(m, n, seconds):
+    warm(m)
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(_points(m))
