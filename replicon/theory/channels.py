@@ -42,7 +42,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr, owens_t
+from scipy.special import erfcx, log_ndtr, ndtr, owens_t
 
 from .._util import ParamError
 from .gauss import LOG_SQRT2PI, panel_rule
@@ -50,6 +50,8 @@ from .gauss import LOG_SQRT2PI, panel_rule
 Q_MAX = 1.0 - 1e-13   # overlaps are clipped below this in the channels (1 - q enters as a width)
 
 _TWO_PI = 2.0 * math.pi
+_SQRT2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 @lru_cache(maxsize=8)
@@ -250,7 +252,20 @@ def teacher_energetic(q, R, T=0.0):
     Returns dict with ``G`` (G_E), ``dq``, ``dR`` (partial derivatives),
     ``eps_t`` (training error per example, ``-dG_E/dbeta``) and ``gamma``
     (the energetic factor of the replicon eigenvalue). Engel & Van den Broeck
-    eqs. (2.32) and (4.?) for T > 0; the derivatives are taken under the integral.
+    eqs. (2.32) and (4.?) for T > 0.
+
+    The derivatives are taken under the integral. For ``b = sqrt(q/(1-q)) <= 1`` they are
+    then integrated by parts in the shared field t (Stein's lemma, ``int Dt t f(t) =
+    int Dt f'(t)``), with ``x = b t``, ``r = d ln Z/dx``, ``r' = -x r - r^2``:
+
+        dG_E/dR = 2 (b/s) int Dt phi(A t) r(b t),
+        dG_E/dq = (A b/(1-q)) int Dt phi(A t) r(b t) + (1-q)^-2 int Dt H(-A t) r'(b t).
+
+    The plain chain rule through A = R/s and b carries factors 1/s^3 and 1/b that
+    cancel to O(1) between its two terms, catastrophically as q, R -> 0 (high T, small
+    alpha: relative error ~1e-16/q); the integrated form has no such factor, so the
+    conjugates keep their relative accuracy down to q ~ 1e-300. For b > 1 (q -> 1) the
+    chain rule is kept: there ``r'`` cancels to O(1) between terms O(x^2) at large |x|.
     """
     q, s2, s, A, b = teacher_scales(q, R)
     feats = []
@@ -262,23 +277,75 @@ def teacher_energetic(q, R, T=0.0):
     log_eps, log_1me = beta_eps(T)
     tf = ndtr(A * t)                       # H(-A t): P(teacher output +1 | t)
     phiA = np.exp(log_phi(A * t))
-    lz, r = student_channel(b * t, log_eps, log_1me)
+    x = b * t
+    lz, r = student_channel(x, log_eps, log_1me)
+    r1 = -x * r - r * r                    # d r / dx
     G = 2.0 * np.dot(w, tf * lz)
-    dR = 2.0 * (q / (s2 * s)) * np.dot(w, t * phiA * lz)
-    dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s2 * s) * lz + tf * r * t / (2.0 * b * (1.0 - q) ** 2)) if b > 0 else 0.0
+    one_q = 1.0 - q
+    if b <= 1.0:
+        pr = np.dot(w, phiA * r)
+        dR = 2.0 * (b / s) * pr
+        dq = (A * b / one_q) * pr + np.dot(w, tf * r1) / (one_q * one_q)
+    else:
+        dR = 2.0 * (q / (s2 * s)) * np.dot(w, t * phiA * lz)
+        dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s2 * s) * lz + tf * r * t / (2.0 * b * one_q ** 2))
     if T > 0:
-        eps_t = 2.0 * np.dot(w, tf * np.exp(log_eps + log_ndtr(-b * t) - lz))
+        eps_t = 2.0 * np.dot(w, tf * np.exp(log_eps + log_ndtr(-x) - lz))
     else:
         eps_t = 0.0
-    gamma = 2.0 * np.dot(w, tf * (b * t * r + r * r) ** 2)
+    gamma = 2.0 * np.dot(w, tf * r1 * r1)
     return {"G": G, "dq": dq, "dR": dR, "eps_t": eps_t, "gamma": gamma}
+
+
+def nishimori_energetic(one_minus_q):
+    """``G_E`` and ``dG_E/dR`` of teacher-student learning at T = 0 on the Nishimori line R = q, from ``1 - q``.
+
+    For q -> 1 (large alpha) the overlaps are not representable as ``q`` (1 - q ~ alpha^-2 for the
+    perceptron, alpha^-4 for the large-K fully connected committee); in terms of ``delta = 1 - q`` and
+    ``b = sqrt(q/delta)``, with ``y = b t``, ``A = b`` and ``s^2 = q delta``,
+
+        G_E     = 2 int dy phi(y/b)/b  Phi(y) ln Phi(y),
+        dG_E/dR = 2 q^(-3/2) delta^(-1/2) int dy phi(y/b) y phi(y) ln Phi(y),
+
+    integrals localised on |y| < 40 whatever b (composite Gauss-Legendre, unit panels). Exact for any
+    ``delta`` down to 1e-300; ``teacher_energetic`` is the general form (q, R, T).
+    """
+    d = max(float(one_minus_q), 1e-300)
+    q = 1.0 - d
+    b = math.sqrt(q / d)
+    y, w = _unit_panels(40.0)
+    wy = w * np.exp(log_phi(y / b))
+    ly = log_ndtr(y)
+    Py = ndtr(y)
+    G = 2.0 * np.dot(wy, Py * ly) / b
+    dR = 2.0 * np.dot(wy, y * np.exp(log_phi(y)) * ly) / (q * math.sqrt(q) * math.sqrt(d))
+    with np.errstate(over="ignore"):
+        r = _SQRT_2_OVER_PI / erfcx(-y / _SQRT2)                  # phi(y)/Phi(y)
+    r1 = -y * r - r * r
+    gamma = 2.0 * np.dot(wy, Py * r1 * r1) / b                    # 2 int Dt H(-A t) r'(b t)^2, A = b
+    return {"G": float(G), "dR": float(dR), "eps_t": 0.0, "gamma": float(gamma)}
+
+
+@lru_cache(maxsize=4)
+def _unit_panels(reach, order=16):
+    x, w = np.polynomial.legendre.leggauss(order)
+    edges = np.arange(-reach, reach + 0.5, 1.0)
+    a, b = edges[:-1], edges[1:]
+    t = (0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * x).ravel()
+    ww = (0.5 * (b - a)[:, None] * w).ravel()
+    t.setflags(write=False)
+    ww.setflags(write=False)
+    return t, ww
 
 
 def storage_energetic(q, kappa):
     """Energetic term of the Gardner volume, ``G_E(q) = int Dt ln H((kappa - sqrt(q) t)/sqrt(1-q))``.
 
     Gardner 1988, eq. (21); Engel & Van den Broeck eq. (6.13). Returns ``G``,
-    ``dq`` and the replicon factor ``gamma``.
+    ``dq`` and the replicon factor ``gamma``. The derivative is integrated by parts in t
+    (Stein's lemma), ``dG_E/dq = -1/(2(1-q)) int Dt r(u)^2`` with ``r = phi(u)/H(u)``: no
+    factor 1/sqrt(q) (whose odd part cancels as q -> 0, e.g. at strongly negative kappa where
+    q ~ alpha phi(kappa)^2), and ``r`` from ``erfcx`` (no cancellation of ``u^2/2`` at large u).
     """
     q = min(max(q, 1e-300), Q_MAX)
     sq, v = math.sqrt(q), math.sqrt(1.0 - q)
@@ -286,10 +353,10 @@ def storage_energetic(q, kappa):
     t, w = panel_rule(((centre, v / max(sq, 1e-300)), (0.0, 1.0)))
     u = (kappa - sq * t) / v
     lH = log_ndtr(-u)
-    r = np.exp(log_phi(u) - lH)          # phi(u)/H(u)
-    du_dq = (sq * kappa - t) / (2.0 * sq * v ** 3) if sq > 0 else np.zeros_like(t)
+    with np.errstate(over="ignore"):
+        r = _SQRT_2_OVER_PI / erfcx(u / _SQRT2)     # phi(u)/H(u); erfcx -> inf (r -> 0) at u << 0
     G = np.dot(w, lH)
-    dq = np.dot(w, -r * du_dq)
+    dq = -np.dot(w, r * r) / (2.0 * (1.0 - q))
     # d^2 ln Z / d omega^2 (1-q) = x r - r^2 with x = u, r = phi(u)/H(u)
     gamma = np.dot(w, (u * r - r * r) ** 2)
     return {"G": G, "dq": dq, "eps_t": 0.0, "gamma": gamma}

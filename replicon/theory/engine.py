@@ -23,6 +23,7 @@ Damping convention (used everywhere): ``x <- (1 - d) x + d F(x)`` with
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -31,6 +32,8 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import expit
 
 from .solution import ConvergenceError
+
+U_MAX = 27.0  # |u| beyond this in logit coordinates (1 - q < 2e-12): the iterate sits on the boundary
 
 
 @dataclass
@@ -49,6 +52,11 @@ class FixedPointProblem:
     repelling there and an accelerated iteration can stick to it); a run of
     ``u`` off to infinity is then reported as ``at_bound``. Keep ``"none"`` for
     components whose fixed point may lie exactly on the boundary (q = 0).
+
+    ``u_min`` (default ``-U_MAX``): the most negative logit coordinate that still counts as
+    inside the domain. A model whose genuine fixed points come arbitrarily close to the
+    lower bound (q ~ alpha^2 at small alpha, q ~ 1/T^2 at high T) sets it lower, e.g. -700
+    (q down to ~1e-304); the upper side always stops at ``U_MAX``.
     """
 
     names: tuple[str, ...]
@@ -58,6 +66,7 @@ class FixedPointProblem:
     free_entropy: Callable[[np.ndarray], float] | None = None
     transforms: tuple[str, ...] | None = None
     margin: float = 1e-13
+    u_min: float | None = None
 
     def __post_init__(self):
         self.lower = np.asarray(self.lower, float)
@@ -71,7 +80,11 @@ class FixedPointProblem:
         lo, hi = self.lower, self.upper
         span = np.where(np.isfinite(hi - lo), hi - lo, 1.0)
         m = self.margin * np.maximum(span, 1.0)
-        return np.minimum(np.maximum(x, lo + m), hi - m)
+        low = lo + m
+        if self.u_min is not None and self.u_min < -U_MAX:   # logit components may come closer to lo
+            deep = np.maximum(lo + span * math.exp(self.u_min), np.nextafter(lo, np.inf))
+            low = np.where(self._logit, deep, low)
+        return np.minimum(np.maximum(x, low), hi - m)
 
     # internal coordinates ------------------------------------------------
     def to_internal(self, x):
@@ -125,9 +138,6 @@ def _anderson_step(xs, gs, beta):
     return x + beta * g - (dX + beta * dG) @ gamma
 
 
-U_MAX = 27.0  # |u| beyond this in logit coordinates (1 - q < 2e-12): the iterate sits on the boundary
-
-
 def _near_bound(problem, x, u, tol, u_max=U_MAX):
     lo, hi = problem.lower, problem.upper
     plain = ~problem._logit
@@ -136,7 +146,9 @@ def _near_bound(problem, x, u, tol, u_max=U_MAX):
 
 
 def _logit_at_bound(problem, u, u_max=U_MAX):
-    return bool(np.any(np.abs(np.asarray(u)[problem._logit]) > u_max))
+    ul = np.asarray(u)[problem._logit]
+    u_low = -u_max if problem.u_min is None else min(-u_max, problem.u_min)
+    return bool(np.any(ul > u_max) or np.any(ul < u_low))
 
 
 U_STEP_TOL = 1e-6  # a converged point must also be (nearly) fixed in logit coordinates

@@ -35,11 +35,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
+from scipy.special import log_ndtr, ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
-from .channels import log_phi, storage_energetic, teacher_energetic
+from .channels import log_phi, nishimori_energetic, storage_energetic, teacher_energetic
 from .gauss import panel_rule
 from .priors import ising_entropy, ising_gamma, ising_prior, spherical_entropy, spherical_prior
 from .solution import ConvergenceError, Solution, select_thermodynamic
@@ -61,6 +61,10 @@ STUDENTS = ("gibbs", "bayes")
 # ----------------------------------------------------------------------------
 # Problems for the engine
 # ----------------------------------------------------------------------------
+
+Q_LINEAR = 1e-20   # below this overlap the linear-response state is exact to double precision
+U_MIN = -700.0     # logit floor for q (q ~ 1e-304): the poor branch at high T / small alpha lies that deep
+
 
 @dataclass
 class TeacherStudent:
@@ -86,6 +90,75 @@ class TeacherStudent:
         """The output channel's term (subclasses: other architectures, e.g. the tree committee)."""
         return teacher_energetic(q, R, self.T)
 
+    # --- small overlaps: high T, small alpha ------------------------------------------------
+    def linear_gain(self):
+        """``kappa``: the output-sign correlation per unit of small overlap, relative to the perceptron's.
+
+        At small overlaps the sign outputs of teacher and students are correlated by ``kappa (2/pi) R``
+        and ``kappa (2/pi) q``; ``kappa = 1`` for the perceptron. A subclass whose channel is accurate at
+        q, R -> 0 and whose ``kappa`` is derived returns it (it then also gets the deep logit floor
+        ``U_MIN`` for q and the closed form below ``Q_LINEAR``); ``None``: neither.
+        """
+        return 1.0 if type(self) is TeacherStudent else None
+
+    def linear_response(self):
+        """The state at leading order in the conjugates, or None (no ``linear_gain``).
+
+        With ``c = 1 - e^{-1/T}`` and ``rho = c/(2 - c)`` (1 at T = 0, ~ 1/(2T) at high T), expanding
+        ``ln Z = ln(1 - c P(student wrong))`` in the sign correlations (only pairs contribute at first
+        order) gives ``dG_E/dR = kappa (2/pi) rho`` and ``dG_E/dq = -kappa rho^2/pi`` at q = R = 0, so
+
+            R_hat = kappa (2 alpha/pi) rho,   q_hat = kappa (2 alpha/pi) rho^2,
+            R = R_hat,   q = q_hat + R_hat^2     (T = 0: q = R = q_hat = R_hat, the Nishimori line),
+
+        for spherical and Ising weights alike (both priors are (q_hat + R_hat^2, R_hat) at small
+        conjugates), with relative corrections O(q). Returns ``(q, R, q_hat, R_hat, rho)``.
+        """
+        kappa = self.linear_gain()
+        if kappa is None:
+            return None
+        eps = math.exp(-1.0 / self.T) if self.T > 0 else 0.0
+        rho = -math.expm1(-1.0 / self.T) / (1.0 + eps) if self.T > 0 else 1.0
+        g = kappa * (2.0 / math.pi) * self.alpha
+        R_hat, q_hat = g * rho, g * rho * rho
+        q = R_hat if self.nishimori else q_hat + R_hat * R_hat
+        return q, R_hat, q_hat, R_hat, rho
+
+    def linear_root(self):
+        """The poor branch in closed form where it is exact to double precision (q < ``Q_LINEAR``), else None."""
+        lin = self.linear_response()
+        if lin is None or self.alpha == 0 or not lin[0] < Q_LINEAR:
+            return None
+        q, R = lin[0], lin[1]
+        x = np.array([q] if self.nishimori else [q, R])
+        return engine.Root(x, True, 0.0, 0, message="closed form (linear response, q < 1e-20)",
+                           extra={"attracting": True, "spectral_radius": 0.0, "linear": True})
+
+    def _evaluate_linear(self, x):
+        """``evaluate`` at the closed-form state (``linear_root``), or None if x is not that state.
+
+        ``f = f_0 + alpha ln(1 - c/2) + R_hat^2/2`` (f_0 = 0 spherical, ln 2 Ising; the neglected terms are
+        O(q^2)); ``eps_t = eps/(1+eps) - kappa (2/pi) (2 eps/(1+eps)^2) R`` (first order in R); the replicon
+        eigenvalue is 1 up to O(q_hat^2/alpha) < 1e-20.
+        """
+        lin = self.linear_response()
+        if lin is None or self.alpha == 0 or not lin[0] < Q_LINEAR:
+            return None
+        q, R, q_hat, R_hat, rho = lin
+        if abs(float(x[0]) - q) > 1e-6 * q:
+            return None
+        eps = math.exp(-1.0 / self.T) if self.T > 0 else 0.0
+        f0 = 0.0 if self.weights == "spherical" else math.log(2.0)
+        c = -math.expm1(-1.0 / self.T) if self.T > 0 else 1.0
+        f = f0 + self.alpha * math.log1p(-0.5 * c) + 0.5 * R_hat * R_hat
+        kappa = self.linear_gain()
+        eps_t = (eps / (1.0 + eps) - kappa * (2.0 / math.pi) * 2.0 * eps / (1.0 + eps) ** 2 * R) if self.T > 0 else 0.0
+        order = {"q": q, "R": R, "q_hat": q_hat, "R_hat": R_hat}
+        if q == 0.0 < R:                # underflow: R/sqrt(q) = R_hat/sqrt(q_hat + R_hat^2) = sqrt(g/(1+g))
+            g = kappa * (2.0 / math.pi) * self.alpha
+            order["_R_over_sqrt_q"] = 1.0 if self.nishimori else math.sqrt(g / (1.0 + g))
+        return order, f, eps_t, 1.0
+
     def conjugates(self, q, R):
         e = self.energetic(q, R)
         if self.nishimori:
@@ -108,6 +181,9 @@ class TeacherStudent:
 
     def evaluate(self, x):
         """Free entropy and observables at a fixed point x = (q, R) (or (q,) on the Nishimori line)."""
+        closed = self._evaluate_linear(x)
+        if closed is not None:
+            return closed
         q, R = self._qR(x)
         if self.nishimori:
             R = q
@@ -121,15 +197,20 @@ class TeacherStudent:
         return {"q": q, "R": R, "q_hat": q_hat, "R_hat": R_hat}, f, e["eps_t"], lam
 
     def problem(self):
+        u_min = U_MIN if self.linear_gain() is not None else None
         if self.nishimori:
             return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
-                                            transforms=("logit",))
+                                            transforms=("logit",), u_min=u_min)
         return engine.FixedPointProblem(("q", "R"), self.update, np.array([0.0, -1.0]),
-                                        np.array([1.0, 1.0]), transforms=("logit", "logit"))
+                                        np.array([1.0, 1.0]), transforms=("logit", "logit"), u_min=u_min)
 
     def inits(self):
         qs = (0.5, 0.05, 0.95) if self.weights == "spherical" else (0.3, 0.02, 0.7, 0.95, 0.995)
-        return [np.array([v]) if self.nishimori else np.array([v, v]) for v in qs]
+        out = [np.array([v]) if self.nishimori else np.array([v, v]) for v in qs]
+        lin = self.linear_response()
+        if lin is not None and lin[0] < 1e-3:      # the poor branch at high T / small alpha
+            out.append(np.array([lin[0]] if self.nishimori else [lin[0], lin[1]]))
+        return out
 
 
 def _check_common(alpha, T, weights):
@@ -143,8 +224,13 @@ def _check_common(alpha, T, weights):
 
 def _teacher_observables(order, f, eps_t, T, alpha, student):
     q, R = order["q"], order["R"]
+    ratio = order.pop("_R_over_sqrt_q", None)       # the closed form's, where q underflows (T > 1e150)
+    if ratio is None:
+        ratio = R / math.sqrt(q) if q > 0 else 0.0
     eps_gibbs = math.acos(max(-1.0, min(1.0, R))) / math.pi
-    eps_bayes = math.acos(max(-1.0, min(1.0, R / math.sqrt(q)))) / math.pi if q > 0 else 0.5
+    eps_bayes = math.acos(max(-1.0, min(1.0, ratio))) / math.pi
+    eps_gibbs = order.pop("_eps_gibbs", eps_gibbs)     # from 1 - q (large alpha, NishimoriComplement)
+    eps_bayes = order.pop("_eps_bayes", eps_bayes)
     obs = {
         "eps_g": eps_gibbs if student == "gibbs" else eps_bayes,
         "eps_g_gibbs": eps_gibbs,
@@ -154,6 +240,8 @@ def _teacher_observables(order, f, eps_t, T, alpha, student):
         "q": q,
         "free_entropy": f,
     }
+    if "one_minus_q" in order:
+        obs["one_minus_q"] = order["one_minus_q"]
     if T > 0:
         obs["entropy"] = f + alpha * eps_t / T
         free_energy = -T * f
@@ -178,20 +266,185 @@ def _perfect_solution(model, params):
                     replicon_eigenvalue=1.0, message="exact state (infinite conjugates)")
 
 
+A_COMPLEMENT = 1e3   # T = 0, spherical: from here on the Nishimori map is solved in delta = 1 - q
+
+
+class NishimoriComplement:
+    """T = 0, spherical weights, large alpha: the Nishimori map (R = q) in ``delta = 1 - q``.
+
+    ``1 - q ~ (alpha C0)^-2`` (perceptron; C0 = 0.72065) is 2e-12 at alpha = 7e5 and below the double
+    precision of q beyond; here every quantity is computed from delta: the output channel's effective
+    ``1 - Q`` and ``dQ/dq`` (:meth:`effective`; the perceptron: delta and 1), the channel from ``1 - Q``
+    (``channels.nishimori_energetic``, exact as Q -> 1), the prior step ``1 - q = 2/(1 + sqrt(1 + 4 a))``
+    with ``a = q_hat + R_hat^2``, ``q_hat = R_hat = alpha dG_E/dR``, the free entropy
+    ``1/2 ln delta + q/2 + alpha G_E`` (spherical G_S on R = q) and the errors from delta. The coordinate
+    is logit(delta) with the floor U_MIN. ``evaluate`` returns what ``TeacherStudent.evaluate`` does
+    (q = 1 - delta rounded; ``one_minus_q`` = delta, and the errors exactly, in hidden keys).
+    """
+
+    nishimori = True
+    weights = "spherical"
+    T = 0.0
+
+    def __init__(self, alpha):
+        self.alpha = float(alpha)
+
+    def effective(self, delta):
+        """``(1 - Q, dQ/dq)`` of the output channel's overlap Q(q)."""
+        return delta, 1.0
+
+    def guess(self):
+        """1 - q of the large-alpha asymptote, ``(alpha C0)^-2``."""
+        aC = self.alpha * C0_NISHIMORI
+        return 1.0 / aC / aC
+
+    def linear_gain(self):
+        return None
+
+    def channel(self, one_minus_Q):
+        if one_minus_Q < 1e-4:
+            return nishimori_energetic(one_minus_Q)
+        Q = 1.0 - one_minus_Q
+        return teacher_energetic(Q, Q, 0.0)
+
+    def conjugate(self, delta):
+        dQ, chain = self.effective(delta)
+        e = self.channel(dQ)
+        return self.alpha * e["dR"] * chain, dQ, e
+
+    def update(self, x):
+        delta = float(x[0])
+        if not 0.0 < delta < 1.0:
+            return np.array(x, float)
+        return np.array([complement_prior(self.conjugate(delta)[0])])
+
+    def problem(self):
+        return engine.FixedPointProblem(("one_minus_q",), self.update, np.array([0.0]), np.array([1.0]),
+                                        transforms=("logit",), u_min=U_MIN)
+
+    def inits(self):
+        d = self.guess()
+        return [np.array([min(v, 0.5)]) for v in (d, 10.0 * d, 0.1 * d)]
+
+    def replicon(self, delta, dQ, e):
+        """The replicon eigenvalue ``1 - alpha gamma_E`` (gamma_S = 1, spherical)."""
+        return 1.0 - self.alpha * e["gamma"]
+
+    def asymptotic(self):
+        """``evaluate``'s tuple from the large-alpha asymptote where 1 - q underflows (alpha > 1e140):
+        ``sqrt(delta) = 1/(alpha C0)``, ``alpha G_E = -1``, errors ``sqrt(2)/(pi C0 alpha)`` (Gibbs) and
+        ``1/(pi C0 alpha)`` (Bayes), exact there (relative corrections ~0.1/alpha^2); lambda -> 1/2."""
+        aC = self.alpha * C0_NISHIMORI
+        f = -math.log(aC) + 0.5 - 1.0
+        order = {"q": 1.0, "R": 1.0, "q_hat": math.inf, "R_hat": math.inf, "one_minus_q": 0.0,
+                 "_eps_gibbs": math.sqrt(2.0) / (math.pi * aC), "_eps_bayes": 1.0 / (math.pi * aC)}
+        return order, f, 0.0, 0.5
+
+    def evaluate(self, x):
+        delta = float(x[0])
+        if delta == 0.0:
+            return self.asymptotic()
+        r_hat, dQ, e = self.conjugate(delta)
+        q = 1.0 - delta
+        f = 0.5 * math.log(delta) + 0.5 * q + self.alpha * float(e["G"])
+        order = {"q": q, "R": q, "q_hat": r_hat, "R_hat": r_hat, "one_minus_q": delta,
+                 "_eps_gibbs": 2.0 * math.asin(math.sqrt(0.5 * dQ)) / math.pi,     # arccos(1 - dQ)/pi
+                 "_eps_bayes": math.asin(math.sqrt(dQ)) / math.pi}                 # arccos(sqrt(1 - dQ))/pi
+        return order, f, 0.0, self.replicon(delta, dQ, e)
+
+
+def complement_prior(r_hat):
+    """``1 - q = 2/(1 + sqrt(1 + 4 a))`` of the spherical prior on the Nishimori line, ``a = r_hat (1 + r_hat)``,
+    without overflow of ``a`` (r_hat up to 1e308)."""
+    r_hat = max(float(r_hat), 0.0)
+    if r_hat < 1e100:
+        return 2.0 / (1.0 + math.sqrt(1.0 + 4.0 * r_hat * (1.0 + r_hat)))
+    return 1.0 / (math.sqrt(r_hat) * math.sqrt(1.0 + r_hat) + 0.5)
+
+
+def complement_branches(model, tol=1e-10):
+    """``(model, roots)`` of a :class:`NishimoriComplement` model (one RS root: spherical weights).
+
+    Where the asymptotic 1 - q underflows (below 1e-280) the root is ``x = (0,)``, evaluated by
+    ``model.asymptotic()`` (exact there)."""
+    if model.guess() < 1e-280:
+        return model, [engine.Root(np.array([0.0]), True, 0.0, 0, message="large-alpha asymptote (1 - q < 1e-280)",
+                                   extra={"attracting": True, "spectral_radius": 0.0})]
+    problem = model.problem()
+    found, _ = engine.find_fixed_points(problem, model.inits(), tol=tol, max_iter=400)
+    for r in found:
+        polish_relative(model, r, force=True)
+        r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
+    return model, found
+
+
+# 1 - q = (alpha C0)^-2 at large alpha: G_E ~ -C0 sqrt(1 - q) on the Nishimori line,
+# C0 = -sqrt(2/pi) int dy Phi(y) ln Phi(y) (channels.nishimori_energetic: G_E sqrt(q)/... as 1 - q -> 0)
+C0_NISHIMORI = 0.7206471695142628
+
+
+Q_POLISH = 1e-4   # roots with smaller q are polished to relative precision (polish_relative)
+
+
+def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one=True):
+    """Polish a root to precision *relative to its distance from the boundary* by plain iteration.
+
+    The engine's tolerances are absolute (1e-10 on x, 1e-6 on logit q): that leaves R ~ 1e-12 (high T,
+    small alpha) with no correct digit, and 1 - q at large alpha (or the complement coordinate
+    ``1 - q`` itself) with ~1e-6 relative error. Where a component is small (``q < Q_POLISH``) the map
+    is a strong contraction and plain iteration reaches machine precision in a few steps; near q = 1
+    (``near_one``) it contracts by ~1/2 per step in ln(1 - q). The scale of each component is
+    ``min(|x|, 1 - |x|)`` (all overlaps live in [-1, 1]); the iteration stops when every change is below
+    ``rtol`` times its scale (or at the rounding of x). The polished point replaces the root only if it
+    got there; otherwise the root is returned unchanged. Models without a ``linear_gain`` (channels not
+    checked at small overlaps) are left alone unless ``force``.
+    """
+    known = force or getattr(model, "linear_gain", lambda: None)() is not None
+    if not root.converged or not known:
+        return root
+    x = np.array(root.x, float)
+    scale = np.minimum(np.abs(x), 1.0 - np.abs(x))
+    small = x[0] > 0 and (x[0] < Q_POLISH or (near_one and np.min(scale) < Q_POLISH))
+    if not small:
+        return root
+    done = False
+    for _ in range(max_iter):
+        with np.errstate(all="ignore"):
+            fx = np.asarray(model.update(x), float)
+        if not np.all(np.isfinite(fx)) or not fx[0] > 0:
+            return root
+        scale = np.maximum(np.minimum(np.abs(fx), 1.0 - np.abs(fx)), 1e-300)
+        step = np.abs(fx - x)
+        x = fx
+        if np.all(step <= rtol * scale + 4.0 * np.finfo(float).eps * np.abs(fx)):
+            done = True
+            break
+    if done:
+        root.x = x
+        root.residual = float(np.max(np.abs(np.asarray(model.update(x), float) - x)))
+    return root
+
+
 def teacher_branches(alpha, T, weights, inits=None, tol=1e-10):
     """All RS fixed points (q, R) of teacher-student learning found from ``inits``: a list of Roots.
 
     The exact perfect state of Ising weights is not among them (see :func:`_perfect_solution`).
     """
+    if T == 0 and weights == "spherical" and alpha >= A_COMPLEMENT and inits is None:
+        return complement_branches(NishimoriComplement(alpha), tol)
     model = TeacherStudent(alpha, T, weights)
     if alpha == 0:
         r = engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)
         return model, [r]
+    closed = model.linear_root()
+    if closed is not None:
+        return model, [closed]
     problem = model.problem()
     # a branch that exists is reached in tens of accelerated steps (Newton finishes near a fold);
     # the cap only bounds the time spent creeping past a spinodal's ghost
     found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol, max_iter=400)
     for r in found:
+        polish_relative(model, r)
         r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
     return model, found
 
@@ -296,13 +549,25 @@ class _Storage:
         return q, q_hat, gs + self.alpha * e["G"], 1.0 - self.alpha * gamma_s * e["gamma"]
 
     def problem(self):
+        # q ~ alpha (phi(kappa)/H(-kappa))^2 at strongly negative kappa (1e-44 at kappa = -10): the
+        # logit floor U_MIN lets the iteration reach it; storage_energetic is accurate there
         return engine.FixedPointProblem(("q",), self.update, np.array([0.0]), np.array([1.0]),
-                                        transforms=("logit",))
+                                        transforms=("logit",), u_min=U_MIN)
 
 
 def gardner_integral(kappa):
-    """I(kappa) = int_{-kappa}^inf Dt (t + kappa)^2 = (1 + kappa^2) H(-kappa) + kappa phi(kappa)."""
-    return (1.0 + kappa * kappa) * ndtr(kappa) + kappa * math.exp(log_phi(kappa))
+    """I(kappa) = int_{-kappa}^inf Dt (t + kappa)^2 = (1 + kappa^2) H(-kappa) + kappa phi(kappa).
+
+    For kappa < -1 the two terms cancel to ``2 phi(kappa)/|kappa|^3`` (relative loss kappa^4); there
+    ``I = phi(kappa) int_0^inf s^2 exp(-s |kappa| - s^2/2) ds`` (t = |kappa| + s) is summed directly.
+    """
+    if kappa >= -1.0:
+        return (1.0 + kappa * kappa) * ndtr(kappa) + kappa * math.exp(log_phi(kappa))
+    y = -kappa
+    s, w = panel_rule(((0.0, 1.0 / y),), reach=40.0 / y + 1.0)       # Gaussian weight: phi(s)
+    m = s > 0
+    # int_0^inf s^2 e^{-sy - s^2/2} ds = sqrt(2 pi) int_0^inf Ds s^2 e^{-sy}
+    return math.exp(log_phi(kappa)) * math.sqrt(2.0 * math.pi) * float(np.dot(w[m], s[m] ** 2 * np.exp(-y * s[m])))
 
 
 def capacity(kappa=0.0, weights="spherical", zero_entropy=True):
@@ -348,9 +613,15 @@ def ising_zero_entropy(kappa=0.0, tol=1e-12):
         cache["x"], cache["root"] = r.x, r
         return st.evaluate(r.x)[2]
 
+    # bracket: the RS entropy vanishes below the RS capacity (q -> 1) and below the annealed zero
+    # ln 2 + alpha ln H(kappa) = 0 (quenched <= annealed entropy); at strongly negative kappa the
+    # solutions are nearly uncorrelated (q ~ alpha phi(kappa)^2) and the two coincide
     hi = 2.0 / (math.pi * gardner_integral(kappa))
-    a0 = engine.transition(entropy_at, 0.05 * hi, 0.999 * hi, xtol=tol)
+    annealed = math.log(2.0) / -float(log_ndtr(-kappa))
+    top = min(0.999 * hi, annealed * (1.0 + 1e-6))
+    a0 = engine.transition(entropy_at, 0.05 * top, top, xtol=tol * top)
     entropy_at(a0)
+    polish_relative(_Storage(a0, kappa, "ising"), cache["root"], force=True)
     return a0, cache["root"]
 
 
@@ -387,6 +658,7 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
     found, failed = engine.find_fixed_points(st.problem(), [np.array([0.3]), np.array([0.05]), np.array([0.9])])
     sols = []
     for r in found:
+        polish_relative(st, r, force=True)
         q, q_hat, f, lam = st.evaluate(r.x)
         sols.append(Solution(model=name, params=params, order={"q": q, "q_hat": q_hat},
                              observables={"q": q, "entropy": f}, free_energy=-f, converged=True,
@@ -460,7 +732,7 @@ def teacher_curve(alphas, T=0.0, weights="spherical", student="gibbs"):
     _, T, weights = _check_common(alphas[0], T, weights)
     student = check_choice("student", student, STUDENTS)
     first = teacher(alphas[0], T, weights, student)
-    if first.branch == "perfect":
+    if first.branch == "perfect" or (T == 0 and weights == "spherical" and alphas[-1] >= A_COMPLEMENT):
         return [teacher(a, T, weights, student) for a in alphas]
     _, roots = teacher_branches(alphas[0], T, weights)
     x0 = min(roots, key=lambda r: abs(r.x[0] - first["q"])).x

@@ -23,8 +23,13 @@ LN2 = math.log(2.0)
 def spherical_prior(q_hat, R_hat):
     """(q, R) from the stationarity of ``G_S^sph``: R = R_hat(1-q), q = (q_hat + R_hat^2)(1-q)^2."""
     a = max(q_hat + R_hat * R_hat, 0.0)
-    x = 1.0 if a < 1e-300 else 2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))   # x = 1 - q, root of a x^2 + x - 1
-    return 1.0 - x, R_hat * x
+    if not a > 0.0:
+        return 0.0, R_hat
+    root = math.sqrt(1.0 + 4.0 * a)
+    x = 2.0 / (1.0 + root)             # x = 1 - q, root of a x^2 + x - 1
+    # q = 1 - x = 4 a/(1 + root)^2 without the cancellation of 1 - x at small a (high T, small alpha)
+    q = 4.0 * a / ((1.0 + root) * (1.0 + root)) if a < 1.0 else 1.0 - x
+    return q, R_hat * x
 
 
 def spherical_entropy(q, R):
@@ -32,17 +37,32 @@ def spherical_entropy(q, R):
     return 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q))
 
 
+_WEAK = 1e-3    # sqrt(q_hat) below this: weak fields, a symmetric rule and the even parts of the integrands
+
+
 @lru_cache(maxsize=4096)
 def _ising_nodes(q_hat, R_hat):
     sq = math.sqrt(max(q_hat, 0.0))
-    feats = ((0.0, 1.0),) if sq < 1e-12 else ((-R_hat / sq, 1.0 / sq), (0.0, 1.0))
+    feats = ((0.0, 1.0),) if sq < _WEAK else ((-R_hat / sq, 1.0 / sq), (0.0, 1.0))
     return panel_rule(feats)
 
 
 def ising_prior(q_hat, R_hat):
-    """(q, R) = (<tanh^2>, <tanh>) of the field sqrt(q_hat) z + R_hat (Engel & Van den Broeck eq. (7.6))."""
+    """(q, R) = (<tanh^2>, <tanh>) of the field sqrt(q_hat) z + R_hat (Engel & Van den Broeck eq. (7.6)).
+
+    Weak fields (``sqrt(q_hat) < 1e-3``: high T, small alpha) use the even parts in z,
+    ``<tanh(a + b z)> = tanh(a) <(1 - tanh^2 bz)/(1 - tanh^2 a tanh^2 bz)>``, so that R keeps its
+    relative accuracy when ``R_hat << sqrt(q_hat)`` (no odd part b z to cancel on the nodes).
+    """
     z, w = _ising_nodes(q_hat, R_hat)
-    th = np.tanh(math.sqrt(max(q_hat, 0.0)) * z + R_hat)
+    sq = math.sqrt(max(q_hat, 0.0))
+    if sq < _WEAK:
+        ta, tb = math.tanh(R_hat), np.tanh(sq * z)
+        tb2 = tb * tb
+        R = ta * float(np.dot(w, (1.0 - tb2) / (1.0 - ta * ta * tb2)))
+        tp, tm = (ta + tb) / (1.0 + ta * tb), (ta - tb) / (1.0 - ta * tb)
+        return float(np.dot(w, 0.5 * (tp * tp + tm * tm))), R
+    th = np.tanh(sq * z + R_hat)
     return float(np.dot(w, th * th)), float(np.dot(w, th))
 
 

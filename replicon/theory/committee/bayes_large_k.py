@@ -95,6 +95,7 @@ PRIORS = ("gaussian", "binary")
 _LN2 = math.log(2.0)
 _TWO_PI = 2.0 / math.pi
 Q_NONSPEC = _TWO_PI                       # Q at q_d = 0, q_a = 1
+A_COMPLEMENT = 300.0                      # gaussian prior: from here on the roots are found in 1 - q_d
 U_SCAN = np.linspace(-11.0, 25.0, 289)    # logit(q_d) grid (q_d in [1.7e-5, 1 - 1.4e-11]) bracketing the roots
 
 
@@ -187,6 +188,36 @@ def _perfect(name, params):
                     message="exact state (q_d = 1, infinite conjugates)")
 
 
+def _complement_solutions(name, params, alpha_tilde):
+    """Gaussian prior, ``alpha_tilde >= fully_large_k.A_COMPLEMENT``: the specialised roots in ``1 - q_d``.
+
+    The Gaussian K = 1 prior step ``q = r/(1 + r)`` is the spherical one on the Nishimori line
+    (``1 - q = 1/(1 + r)``), ``2 Psi_1'(Q)`` is the spherical perceptron's ``dG_E/dR`` at R = q = Q and
+    ``Psi_1(Q) = G_E(Q, Q; 0)``: the map is :class:`fully_large_k._FullyComplement`'s (the module docstring
+    there, "T = 0"), whose coordinate ``1 - q_d`` reaches the specialised root ``1 - q_d ~ (2.92/
+    alpha_tilde)^4`` (below the q_d coordinate's 1e-11 from alpha_tilde ~ 2000 on). Observables from
+    ``1 - Q``; ``eps_g alpha_tilde -> 1.2493``.
+    """
+    from .fully_large_k import _FullyComplement, specialised_roots as fully_roots
+
+    m = _FullyComplement(alpha_tilde)
+    out = []
+    for r, att in fully_roots(alpha_tilde, 0.0, complement=True):
+        d = float(r.x[0])
+        r_d, dQ, e = m.conjugates_c(d)
+        qd = 1.0 - d
+        # -r q/2 + psi_prior(r) with psi_prior = r/2 - ln(1 + r)/2, written as r (1 - q)/2 - ln(1 + r)/2
+        phi = 0.5 * r_d * d - 0.5 * math.log1p(r_d) + alpha_tilde * float(e["G"])
+        order = {"q_d": qd, "q_a": d, "Q": 1.0 - dQ, "Q_spec": 1.0 - _TWO_PI * 2.0 * math.asin(math.sqrt(0.5 * d)),
+                 "Q_avg": _TWO_PI * d, "r_d": r_d, "rho": alpha_tilde * e["dR"] * _TWO_PI, "one_minus_q_d": d}
+        obs = {"q_d": qd, "q_a": d, "Q": 1.0 - dQ, "eps_g": 2.0 * math.asin(math.sqrt(0.5 * dQ)) / math.pi,
+               "eps_bayes": math.asin(math.sqrt(dQ)) / math.pi, "free_entropy": phi, "one_minus_q_d": d}
+        out.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=-phi,
+                            converged=True, residual=r.residual, iterations=r.iterations, branch="specialised",
+                            status=None if att else "unstable"))
+    return out
+
+
 def specialised_roots(alpha_tilde, prior="gaussian", tol=1e-11):
     """All fixed points with 0 < q_d < 1 at one alpha_tilde: a list of ``(engine.Root, attracting)``.
 
@@ -227,8 +258,11 @@ def bayes_large_k(alpha_tilde=8.0, prior="gaussian", strict=False):
         return select_thermodynamic(name, params, [sol], strict)
     sols = [_nonspecialised(name, params, alpha_tilde, prior)]
     m = _LargeK(alpha_tilde, prior)
-    for r, att in specialised_roots(alpha_tilde, prior):
-        sols.append(_solution(name, params, m, float(r.x[0]), r, "specialised", None if att else "unstable"))
+    if prior == "gaussian" and alpha_tilde >= A_COMPLEMENT:
+        sols += _complement_solutions(name, params, alpha_tilde)
+    else:
+        for r, att in specialised_roots(alpha_tilde, prior):
+            sols.append(_solution(name, params, m, float(r.x[0]), r, "specialised", None if att else "unstable"))
     if prior == "binary":
         sols.append(_perfect(name, params))
     return select_thermodynamic(name, params, sols, strict)

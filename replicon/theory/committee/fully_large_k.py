@@ -180,8 +180,9 @@ from scipy.optimize import brentq
 
 from ..._util import ParamError, check_choice, check_number
 from .. import engine
-from ..channels import teacher_energetic
+from ..channels import nishimori_energetic, teacher_energetic
 from ..priors import ising_entropy, ising_prior, spherical_entropy, spherical_prior
+from ..perceptron import U_MIN, polish_relative
 from ..solution import ConvergenceError, Solution, select_thermodynamic
 
 NAME = "committee.gibbs_fully_largek"
@@ -331,6 +332,86 @@ class _Fully:
                                         free_entropy=self.free_entropy, transforms=("logit", "logit"))
 
 
+A_SPEC_BOUND = 50.0      # alpha_tilde > A_SPEC_BOUND (1 + T): the specialised branch must be thermodynamic
+A_COMPLEMENT = 300.0     # T = 0, spherical: from here on the Nishimori map is solved in delta = 1 - q_d
+_Q_NISHIMORI_Y = 1e-4    # 1 - Q below this: the channel from channels.nishimori_energetic (exact as Q -> 1)
+
+
+def _arccos_near_one(d):
+    """arccos(1 - d) = 2 arcsin(sqrt(d/2)), accurate for small d."""
+    return 2.0 * math.asin(math.sqrt(0.5 * d))
+
+
+class _FullyComplement(_Fully):
+    """T = 0, spherical weights, large alpha_tilde: the Nishimori map in ``delta = 1 - q_d``.
+
+    The specialised branch has ``1 - q_d ~ (2.9/alpha_tilde)^4`` (2e-12 at alpha_tilde = 3000, 1e-31 at
+    1e8), which q_d cannot represent. Everything is computed from delta: ``1 - Q = (2/pi)(arccos(1 - delta)
+    - delta)``, the channel from ``1 - Q`` (``channels.nishimori_energetic``), the chain factor
+    ``dQ/dq_d = (2/pi)(1/sqrt(delta (2 - delta)) - 1)``, and the prior step returns ``1 - q = 2/(1 +
+    sqrt(1 + 4 a))``, ``a = q_hat + R_hat^2``. The coordinate is logit(delta), floor U_MIN (delta ~ 1e-304).
+    Roots ``x = (delta,)``; ``evaluate`` reports q_d = 1 - delta (rounded) and the errors from delta.
+    """
+
+    def __init__(self, alpha_tilde):
+        super().__init__(alpha_tilde, 0.0, "spherical")
+
+    @staticmethod
+    def one_minus_Q(delta):
+        return TWO_OVER_PI * (_arccos_near_one(delta) - delta)
+
+    def _channel(self, delta):
+        dQ = self.one_minus_Q(delta)
+        if dQ < _Q_NISHIMORI_Y:
+            e = nishimori_energetic(dQ)
+        else:
+            Q = 1.0 - dQ
+            e = teacher_energetic(Q, Q, 0.0)
+        return dQ, e
+
+    def conjugates_c(self, delta):
+        dQ, e = self._channel(delta)
+        chain = TWO_OVER_PI * (1.0 / math.sqrt(delta * (2.0 - delta)) - 1.0)
+        r_hat = self.alpha_tilde * e["dR"] * chain
+        return r_hat, dQ, e
+
+    def update(self, x):
+        delta = float(x[0])
+        if not 0.0 < delta < 1.0:
+            return np.array(x, float)
+        r_hat, _, _ = self.conjugates_c(delta)
+        a = max(r_hat + r_hat * r_hat, 0.0)                   # q_hat = R_hat on the Nishimori line
+        return np.array([2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))])
+
+    def evaluate(self, x):
+        delta = float(x[0])
+        r_hat, dQ, e = self.conjugates_c(delta)
+        q_d = 1.0 - delta
+        phi = 0.5 * math.log(delta) + 0.5 * q_d + self.alpha_tilde * float(e["G"])   # G_S^sph on R = q
+        order = {"q_d": q_d, "q_a": delta, "R_d": q_d, "R_a": delta, "c_a": 0.0,
+                 "q_eff": 1.0 - dQ, "R_eff": 1.0 - dQ, "q_hat_d": r_hat, "R_hat_d": r_hat,
+                 "_eps_g": _arccos_near_one(dQ) / math.pi, "_eps_hidden": _arccos_near_one(delta) / math.pi,
+                 "one_minus_q_d": delta}
+        return order, phi, 0.0
+
+    def problem(self):
+        return engine.FixedPointProblem(("one_minus_q_d",), self.update, np.array([0.0]), np.array([1.0]),
+                                        free_entropy=self.free_entropy, transforms=("logit",), u_min=U_MIN)
+
+    def scan_grid(self):
+        """logit(delta) grid: from below the asymptotic specialised root up to delta = 1 - 1.7e-5."""
+        u_lo = 4.0 * math.log(2.92 / self.alpha_tilde) - 12.0
+        return np.linspace(u_lo, 11.0, int(8 * (11.0 - u_lo)) + 1)
+
+
+def model_at(alpha_tilde, T, weights="spherical", complement=True):
+    """The RS map at one point: ``_FullyComplement`` (coordinate 1 - q_d) at T = 0, spherical weights and
+    alpha_tilde >= A_COMPLEMENT (if ``complement``), else ``_Fully`` (coordinates q_d, R_d)."""
+    if complement and T == 0 and weights == "spherical" and alpha_tilde >= A_COMPLEMENT:
+        return _FullyComplement(alpha_tilde)
+    return _Fully(alpha_tilde, T, weights)
+
+
 def _check(alpha_tilde, T, weights="spherical"):
     alpha_tilde = check_number("alpha_tilde", alpha_tilde, lo=0.0)
     T = check_number("T", T, lo=0.0)
@@ -351,8 +432,10 @@ def _params(base, weights):
 def _scan_nishimori(model, tol):
     """T = 0: all roots 0 < q_d < 1 of the 1-D map, bracketed on a logit grid (sign changes of
     ``logit F(q_d) - logit q_d`` and refined interior extrema, for two roots closer than the grid),
-    each confirmed by the engine's Newton step. Unconverged roots are dropped."""
-    return engine.roots_1d(model.problem(), U_SCAN, tol)
+    each confirmed by the engine's Newton step. Unconverged roots are dropped. For the complement
+    model (large alpha_tilde) the grid is in logit(1 - q_d) and reaches the specialised root."""
+    grid = model.scan_grid() if isinstance(model, _FullyComplement) else U_SCAN
+    return engine.roots_1d(model.problem(), grid, tol)
 
 
 # Newton starts for T > 0 along q_d = R_d^(1 + T/(1+T)) (between the T = 0 line q = R and the
@@ -400,7 +483,7 @@ def _roots_finite_T(model, tol, extra=()):
     return found
 
 
-def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherical"):
+def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherical", complement=False):
     """All specialised fixed points (q_d, R_d > 0) found at one point: a list of ``(engine.Root, attracting)``.
 
     T = 0: a complete 1-D scan on the Nishimori line. T > 0: Newton (engine.step_to) from ``extra``
@@ -413,20 +496,25 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherica
     test of the plain iteration (engine.attracting): repelling roots are the unstable partners.
     Ising weights: roots with q_d > 1 - 1e-10 are the exact perfect state reached numerically and are
     not returned (the perfect state is a branch of its own, :func:`perfect_state`).
+    ``complement=True``: at T = 0 (spherical) and alpha_tilde >= A_COMPLEMENT the roots are those of
+    :class:`_FullyComplement`, ``x = (1 - q_d,)`` (:func:`model_at`); default: q_d coordinates.
     """
     alpha_tilde, T, weights = _check(alpha_tilde, T, weights)
     if alpha_tilde == 0:
         return []
-    model = _Fully(alpha_tilde, T, weights)
+    model = model_at(alpha_tilde, T, weights, complement)
     roots = _scan_nishimori(model, tol) if model.nishimori else _roots_finite_T(model, tol, extra)
     if weights == "ising":
         roots = [r for r in roots if r.x[0] <= _Q_PERFECT]
     out = []
     for r in roots:
+        if isinstance(model, _FullyComplement):
+            polish_relative(model, r, force=True)            # 1 - q_d to relative precision
         att, rho = engine.attracting(model.problem(), r.x)
         r.extra["spectral_radius"] = rho
         out.append((r, att))
-    out.sort(key=lambda t: t[0].x[-1])
+    flip = isinstance(model, _FullyComplement)                 # x = 1 - q_d: sort by R_d all the same
+    out.sort(key=lambda t: -t[0].x[-1] if flip else t[0].x[-1])
     return out
 
 
@@ -436,8 +524,12 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherica
 
 def _observables(order, phi, eps_t, alpha_tilde, T):
     obs = {k: order[k] for k in ("R_d", "R_a", "q_d", "q_a", "c_a", "R_eff", "q_eff")}
-    obs["eps_g"] = math.acos(max(-1.0, min(1.0, order["R_eff"]))) / math.pi
-    obs["eps_hidden"] = math.acos(max(-1.0, min(1.0, order["R_d"]))) / math.pi
+    eps_g, eps_hidden = order.pop("_eps_g", None), order.pop("_eps_hidden", None)   # from 1 - q (complement)
+    obs["eps_g"] = math.acos(max(-1.0, min(1.0, order["R_eff"]))) / math.pi if eps_g is None else eps_g
+    obs["eps_hidden"] = (math.acos(max(-1.0, min(1.0, order["R_d"]))) / math.pi if eps_hidden is None
+                         else eps_hidden)
+    if "one_minus_q_d" in order:
+        obs["one_minus_q_d"] = order["one_minus_q_d"]
     obs["eps_t"] = eps_t
     obs["free_entropy"] = phi
     if T > 0:
@@ -517,11 +609,23 @@ def gibbs_fully_large_k(alpha_tilde=8.0, T=0.0, strict=False, weights="spherical
                        message="no data; the limit alpha_tilde -> 0+ has the average teacher learnt")
         return select_thermodynamic(NAME, params, [sol], strict)
     sols = [permutation_symmetric(alpha_tilde, T, weights)]
-    model = _Fully(alpha_tilde, T, weights)
-    for r, att in specialised_roots(alpha_tilde, T, weights=weights):
+    model = model_at(alpha_tilde, T, weights)
+    found_stable = False
+    for r, att in specialised_roots(alpha_tilde, T, weights=weights, complement=True):
         s = _solution(params, model, r.x, r, "specialised", None if att else "unstable")
         s.extra["spectral_radius"] = r.extra["spectral_radius"]
         sols.append(s)
+        found_stable |= bool(att)
+    if weights == "spherical" and not found_stable and alpha_tilde > A_SPEC_BOUND * (1.0 + T):
+        # the specialised branch exists and is thermodynamic here (alpha_spec(T) < 23.3 (1 + T)); not
+        # finding it means it lies beyond what q_d, R_d can resolve (1 - R_d ~ (c(T)/alpha_tilde)^4),
+        # which happens at T > 0 (T = 0 is solved in 1 - q_d): never report the PS branch instead
+        msg = (f"the specialised branch (thermodynamic for alpha_tilde > alpha_spec(T) ~ 23 (1 + T)) was not "
+               f"resolved at alpha_tilde={alpha_tilde:g}, T={T:g}: 1 - R_d ~ alpha_tilde^-4 is below the "
+               "double-precision range of the T > 0 equations; eps_g ~ c(T)/alpha_tilde there (T = 0: c = 1.2493)")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(NAME, params, msg)
     if weights == "ising":
         sols.append(perfect_state(alpha_tilde, T))
     return select_thermodynamic(NAME, params, sols, strict)

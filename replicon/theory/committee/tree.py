@@ -84,7 +84,7 @@ from scipy.special import comb, ndtr
 from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import beta_eps, log_phi, teacher_scales
-from ..perceptron import TeacherStudent
+from ..perceptron import TeacherStudent, polish_relative
 from ..solution import Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
@@ -285,9 +285,22 @@ def tree_energetic(q, R, T=0.0, K=3, n=None, gamma=True):
     dA_dR = q / (s2 * s)
     dA_dq = -R / (2.0 * s2 * s)
     db_dq = 1.0 / (2.0 * b * (1.0 - q) ** 2) if b > 0 else 0.0
-    dlz_db = np.exp(log_1me - lz) * np.sum(Ds * dp_db, axis=1)
-    dR = 2.0 * dA_dR * np.dot(W, dMt_dA * lz)
-    dq = 2.0 * np.dot(W, dA_dq * dMt_dA * lz + Mt * dlz_db * db_dq)
+    if b <= 1.0:
+        # integrated by parts in each t_k (Stein; perceptron.teacher_energetic): no 1/s^3, 1/b factors
+        # that cancel between the teacher and student terms as q, R -> 0 (high T, small alpha)
+        x = b * t1
+        g1 = np.exp(log_phi(x))[idx]
+        zinv = np.exp(log_1me - lz)[:, None]
+        d1 = zinv * Ds * g1                                            # d ln z / d x_k
+        d2 = zinv * Ds * (-x[idx] * g1) - d1 * d1                      # d^2 ln z / d x_k^2 (M multilinear)
+        tp = np.sum(Dt * np.exp(log_phi(A * t1))[idx] * d1, axis=1)
+        one_q = 1.0 - q
+        dR = 2.0 * (b / s) * np.dot(W, tp)
+        dq = (A * b / one_q) * np.dot(W, tp) + np.dot(W, Mt * np.sum(d2, axis=1)) / (one_q * one_q)
+    else:
+        dlz_db = np.exp(log_1me - lz) * np.sum(Ds * dp_db, axis=1)
+        dR = 2.0 * dA_dR * np.dot(W, dMt_dA * lz)
+        dq = 2.0 * np.dot(W, dA_dq * dMt_dA * lz + Mt * dlz_db * db_dq)
     if T > 0:
         eps_t = 2.0 * np.dot(W, Mt * np.exp(log_eps + np.log(np.maximum(Ms_minus, _S_FLOOR)) - lz))
     else:
@@ -329,6 +342,13 @@ class _Tree(TeacherStudent):
 
     def energetic(self, q, R):
         return tree_energetic(q, R, self.T, self.K, gamma=self._replicon)
+
+    def linear_gain(self):
+        """``kappa = K f^2``, ``f = C(K-1, (K-1)/2)/2^(K-1)`` the majority's linear coefficient in one
+        branch's sign (the tie probability of the others): the output-sign correlation at small
+        overlaps is ``K f^2 (2/pi) R`` (3/4 for K = 3; 2/pi as K -> infinity)."""
+        f = comb(self.K - 1, (self.K - 1) // 2, exact=True) / 2.0 ** (self.K - 1)
+        return self.K * f * f
 
     def evaluate(self, x, replicon=True):
         """Order parameters, free entropy per weight, training error and replicon eigenvalue at a fixed point.
@@ -391,9 +411,13 @@ def model_branches(model, alpha, inits=None, tol=1e-10):
     alpha = 0 the single point q = R = 0. Shared by the finite-K and K -> infinity tree committees."""
     if alpha == 0:
         return model, [engine.Root(np.array([0.0] if model.nishimori else [0.0, 0.0]), True, 0.0, 0)]
+    closed = model.linear_root()
+    if closed is not None:                # high T / small alpha: the poor branch in closed form
+        return model, [closed]
     problem = model.problem()
     found, _ = engine.find_fixed_points(problem, inits or model.inits(), tol=tol, max_iter=400)
     for r in found:
+        polish_relative(model, r, near_one=not isinstance(model, _Tree))   # near q = 1: ~50 maps, costly at K >= 3
         r.extra["attracting"], r.extra["spectral_radius"] = engine.attracting(problem, r.x)
     return model, found
 

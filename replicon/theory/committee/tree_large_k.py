@@ -65,7 +65,7 @@ import numpy as np
 from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import teacher_energetic
-from ..perceptron import TeacherStudent
+from ..perceptron import C0_NISHIMORI, NishimoriComplement, TeacherStudent, complement_branches
 from ..solution import Solution, select_thermodynamic
 from .tree import model_branches
 
@@ -113,6 +113,64 @@ class _LargeK(TeacherStudent):
     def energetic(self, q, R):
         return largek_energetic(q, R, self.T)
 
+    def linear_gain(self):
+        """``kappa = 2/pi``: the arcsine kernel is ``(2/pi) x`` at small overlaps."""
+        return TWO_OVER_PI
+
+
+A_COMPLEMENT = 300.0    # T = 0, spherical: from here on the Nishimori map is solved in 1 - q
+
+
+class _LargeKComplement(NishimoriComplement):
+    """T = 0, spherical, large alpha: the K -> infinity tree committee's Nishimori map in ``delta = 1 - q``.
+
+    The output channel is the perceptron's at ``Q = (2/pi) arcsin q``: ``1 - Q = (2/pi) arccos(1 - delta)``
+    and ``dQ/dq = (2/pi)/sqrt(delta (2 - delta))``; ``1 - q ~ (2.92/alpha)^4`` (2e-12 at alpha = 2000),
+    out of reach of q itself. Everything else is :class:`perceptron.NishimoriComplement`'s.
+    """
+
+    def effective(self, delta):
+        return TWO_OVER_PI * 2.0 * math.asin(math.sqrt(0.5 * delta)), TWO_OVER_PI / math.sqrt(delta * (2.0 - delta))
+
+    def _quarter(self):
+        """delta^(1/4) of the asymptote: ``2 / (alpha C0 sqrt(2/pi) 2^(1/4))``."""
+        return 2.0 / (self.alpha * C0_NISHIMORI * math.sqrt(TWO_OVER_PI) * 2.0 ** 0.25)
+
+    def guess(self):
+        return self._quarter() ** 4
+
+    def replicon(self, delta, dQ, e):
+        """``1 - alpha gamma_E``, module docstring, with ``dG/dq_eff = -dG/dR_eff / 2`` on the Nishimori line."""
+        # (1-q)^2 phi'^2 and (1-q)^2 phi'' in forms without underflow at tiny delta
+        a1 = TWO_OVER_PI ** 2 * delta / (2.0 - delta)
+        a2 = TWO_OVER_PI * (1.0 - delta) * math.sqrt(delta) / (2.0 - delta) ** 1.5
+        gamma = a1 * (e["gamma"] / dQ) / dQ + a2 * e["dR"]
+        return 1.0 - self.alpha * gamma
+
+    def asymptotic(self):
+        """Where 1 - q underflows (alpha > 1e70): ``alpha G_E = -2``, ``eps_g = 2 sqrt(2)/(pi C0 alpha)``."""
+        d4 = self._quarter()
+        f = 2.0 * math.log(d4) + 0.5 - 2.0
+        order = {"q": 1.0, "R": 1.0, "q_hat": math.inf, "R_hat": math.inf, "one_minus_q": 0.0,
+                 "_eps_g": 2.0 * math.sqrt(2.0) / (math.pi * C0_NISHIMORI * self.alpha),
+                 "_eps_hidden": math.sqrt(2.0) * d4 * d4 / math.pi}
+        return order, f, 0.0, self.replicon_limit
+
+    replicon_limit = 0.25     # lambda at large alpha (numerically, alpha = 1e3 .. 1e70)
+
+    def evaluate(self, x):
+        delta = float(x[0])
+        if delta == 0.0:
+            return self.asymptotic()
+        order, f, eps_t, lam = super().evaluate(x)
+        dQ = self.effective(delta)[0]
+        order.pop("_eps_gibbs")
+        order.pop("_eps_bayes")
+        order["_eps_g"] = 2.0 * math.asin(math.sqrt(0.5 * dQ)) / math.pi          # arccos(R_eff)/pi
+        order["_eps_hidden"] = 2.0 * math.asin(math.sqrt(0.5 * delta)) / math.pi  # arccos(R)/pi
+        order["_one_minus_eff"] = dQ
+        return order, f, eps_t, lam
+
 
 def _check(alpha, T, weights):
     alpha = check_number("alpha", alpha, lo=0.0)
@@ -126,9 +184,15 @@ def _check(alpha, T, weights):
 def _observables(order, f, eps_t, T, alpha):
     R, q = order["R"], order["q"]
     R_eff = arcsine_overlap(R)
-    obs = {"R": R, "q": q, "R_eff": R_eff, "q_eff": arcsine_overlap(q),
-           "eps_g": math.acos(max(-1.0, min(1.0, R_eff))) / math.pi,
-           "eps_hidden": math.acos(max(-1.0, min(1.0, R))) / math.pi, "eps_t": eps_t, "free_entropy": f}
+    eps_g, eps_hidden = order.pop("_eps_g", None), order.pop("_eps_hidden", None)    # large alpha: from 1 - q
+    d_eff = order.pop("_one_minus_eff", None)
+    obs = {"R": R, "q": q, "R_eff": R_eff if d_eff is None else 1.0 - d_eff,
+           "q_eff": arcsine_overlap(q) if d_eff is None else 1.0 - d_eff,
+           "eps_g": math.acos(max(-1.0, min(1.0, R_eff))) / math.pi if eps_g is None else eps_g,
+           "eps_hidden": math.acos(max(-1.0, min(1.0, R))) / math.pi if eps_hidden is None else eps_hidden,
+           "eps_t": eps_t, "free_entropy": f}
+    if "one_minus_q" in order:
+        obs["one_minus_q"] = order["one_minus_q"]
     if T > 0:
         obs["entropy"] = f + alpha * eps_t / T
         return obs, -T * f
@@ -156,7 +220,7 @@ def _solution(model, r, params, label, status=None):
     obs, F = _observables(order, f, eps_t, model.T, model.alpha)
     return Solution(model=NAME, params=params, order=order, observables=obs, free_energy=F, converged=True,
                     residual=r.residual, iterations=r.iterations, branch=label, status=status,
-                    stable=bool(lam > 0), replicon_eigenvalue=lam)
+                    stable=None if lam is None else bool(lam > 0), replicon_eigenvalue=lam)
 
 
 def gibbs_large_k(alpha=1.0, T=0.0, weights="spherical", strict=False, inits=None):
@@ -176,7 +240,10 @@ def gibbs_large_k(alpha=1.0, T=0.0, weights="spherical", strict=False, inits=Non
     """
     alpha, T, weights = _check(alpha, T, weights)
     params = {"alpha": alpha, "T": T, "weights": weights}
-    model, roots = gibbs_large_k_branches(alpha, T, weights, inits)
+    if T == 0 and weights == "spherical" and alpha >= A_COMPLEMENT and inits is None:
+        model, roots = complement_branches(_LargeKComplement(alpha))
+    else:
+        model, roots = gibbs_large_k_branches(alpha, T, weights, inits)
     sols = []
     for r in roots:
         if alpha == 0:
@@ -206,7 +273,7 @@ def gibbs_large_k_curve(alphas, T=0.0, weights="spherical"):
     first = gibbs_large_k(alphas[0], T, weights)
     if not first.converged:
         return []
-    if first.branch == "perfect":
+    if first.branch == "perfect" or (T == 0 and weights == "spherical" and alphas[-1] >= A_COMPLEMENT):
         return [gibbs_large_k(a, T, weights) for a in alphas]
     x0 = np.array([first["q"]] if T == 0 else [first["q"], first["R"]])
     out = []
