@@ -386,7 +386,7 @@ C0_NISHIMORI = 0.7206471695142628
 Q_POLISH = 1e-4   # roots with smaller q are polished to relative precision (polish_relative)
 
 
-def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one=True):
+def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one=True, scale=None):
     """Polish a root to precision *relative to its distance from the boundary* by plain iteration.
 
     The engine's tolerances are absolute (1e-10 on x, 1e-6 on logit q): that leaves R ~ 1e-12 (high T,
@@ -394,7 +394,8 @@ def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one
     ``1 - q`` itself) with ~1e-6 relative error. Where a component is small (``q < Q_POLISH``) the map
     is a strong contraction and plain iteration reaches machine precision in a few steps; near q = 1
     (``near_one``) it contracts by ~1/2 per step in ln(1 - q). The scale of each component is
-    ``min(|x|, 1 - |x|)`` (all overlaps live in [-1, 1]); the iteration stops when every change is below
+    ``min(|x|, 1 - |x|)`` (all overlaps live in [-1, 1]; ``scale(x)`` replaces it for other coordinates,
+    and the polish then runs when the first component is small); the iteration stops when every change is below
     ``rtol`` times its scale (or at the rounding of x). The polished point replaces the root only if it
     got there; otherwise the root is returned unchanged. Models without a ``linear_gain`` (channels not
     checked at small overlaps) are left alone unless ``force``.
@@ -403,8 +404,8 @@ def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one
     if not root.converged or not known:
         return root
     x = np.array(root.x, float)
-    scale = np.minimum(np.abs(x), 1.0 - np.abs(x))
-    small = x[0] > 0 and (x[0] < Q_POLISH or (near_one and np.min(scale) < Q_POLISH))
+    scale_of = scale or (lambda y: np.minimum(np.abs(y), 1.0 - np.abs(y)))
+    small = x[0] > 0 and (x[0] < Q_POLISH or (near_one and scale is None and np.min(scale_of(x)) < Q_POLISH))
     if not small:
         return root
     done = False
@@ -413,10 +414,10 @@ def polish_relative(model, root, rtol=1e-13, max_iter=100, force=False, near_one
             fx = np.asarray(model.update(x), float)
         if not np.all(np.isfinite(fx)) or not fx[0] > 0:
             return root
-        scale = np.maximum(np.minimum(np.abs(fx), 1.0 - np.abs(fx)), 1e-300)
+        sc = np.maximum(scale_of(fx), 1e-300)
         step = np.abs(fx - x)
         x = fx
-        if np.all(step <= rtol * scale + 4.0 * np.finfo(float).eps * np.abs(fx)):
+        if np.all(step <= rtol * sc + 4.0 * np.finfo(float).eps * np.abs(fx)):
             done = True
             break
     if done:

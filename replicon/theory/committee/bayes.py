@@ -81,6 +81,7 @@ from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import bvn_cdf, majority_prob
 from ..gauss import LOG_SQRT2PI, hermite, panel_rule, panels
+from ..perceptron import U_MIN, NishimoriComplement, complement_branches, polish_relative
 from ..priors import prior_update
 from ..solution import ConvergenceError, Solution, select_thermodynamic
 
@@ -90,6 +91,7 @@ TIES = ("zero", "plus")
 ANSATZE = ("symmetric", "general")
 _Z_FLOOR = 1e-14          # output probabilities below this are treated as this (their terms are < 1e-13)
 _LN2 = math.log(2.0)
+A_SPECIALISED = 40.0      # Gaussian prior, K = 2, 3: beyond this the specialised branch is thermodynamic
 
 
 def _phi(x):
@@ -460,8 +462,10 @@ class _Bayes:
 
     def problem(self):
         if self.K == 1 or self.restricted:
+            # logit floor U_MIN: at small alpha q (q_a) ~ (2/pi) alpha lies below the default 2e-12
             return engine.FixedPointProblem(("q",) if self.K == 1 else ("q_a",), self.update,
-                                            np.array([0.0]), np.array([1.0]), transforms=("logit",))
+                                            np.array([0.0]), np.array([1.0]), transforms=("logit",),
+                                            u_min=U_MIN)
         if self.ansatz == "symmetric":
             return engine.FixedPointProblem(("q_d", "q_d+q_a"), self.update, np.zeros(2), np.ones(2))
         return engine.FixedPointProblem(("q11", "q22", "q12"), self.update, np.array([0.0, 0.0, -1.0]),
@@ -472,7 +476,13 @@ class _Bayes:
             vals = (0.3, 0.02, 0.7, 0.95, 0.995) if self.prior == "binary" else (0.5, 0.05, 0.95)
             return [np.array([v]) for v in vals]
         if self.ansatz == "symmetric":
-            return [np.array(v) for v in ((0.6, 0.7), (0.3, 0.5), (0.85, 0.9))]
+            out = [np.array(v) for v in ((0.6, 0.7), (0.3, 0.5), (0.85, 0.9))]
+            if self.prior == "gaussian" and self.alpha >= 30.0:
+                # the specialised branch at large alpha: 1 - q ~ c_K/alpha^2 (c_2 ~ 2, c_3 ~ 8), out of
+                # reach of the starts above within the iteration budget
+                d = (2.0 if self.K == 2 else 8.0) / self.alpha ** 2
+                out.append(np.array([1.0 - d, 1.0 - d]))
+            return out
         return [np.array(v) for v in ((0.7, 0.6, 0.05), (0.9, 0.85, 0.02), (0.4, 0.3, 0.1))]
 
     def transverse_slope(self, qa, h=1e-6):
@@ -523,6 +533,29 @@ def _perfect(name, params, K):
                     message="exact state (q = I, infinite conjugates)")
 
 
+A_COMPLEMENT_K1 = 1e3   # K = 1, Gaussian prior: from here on solved in 1 - q (perceptron.NishimoriComplement)
+
+
+def _k1_large_alpha(name, params, alpha):
+    """K = 1, Gaussian prior, large alpha: the Bayes-optimal perceptron is Gibbs learning of the spherical
+    perceptron at T = 0 (same RS equations; Bayes free entropy = -r q/2 + r/2 - ln(1 + r)/2 + alpha Psi =
+    the spherical version-space entropy), solved in ``1 - q`` (1 - q ~ 1.9/alpha^2 is below what q resolves
+    from alpha ~ 1e5 on; the map here holds its iterate beyond q = 1 - 1e-10)."""
+    m = NishimoriComplement(alpha)
+    _, roots = complement_branches(m)
+    if not roots:
+        return Solution.failed(name, params, f"K = 1: no RS solution found in 1 - q at alpha={alpha:g}")
+    r = roots[0]
+    order, f, _, _ = m.evaluate(r.x)
+    q, d = order["q"], order["one_minus_q"]
+    obs = {"q_d": q, "q_a": 0.0, "eps_g": order["_eps_gibbs"], "eps_bayes": order["_eps_bayes"],
+           "free_entropy": f, "q": q, "one_minus_q": d}
+    return Solution(model=name, params=params, order={"q_d": q, "q_a": 0.0, "q": [[q]], "r": [[order["R_hat"]]],
+                                                      "q_scalar": q, "one_minus_q": d},
+                    observables=obs, free_energy=-f, converged=True, residual=r.residual,
+                    iterations=r.iterations, branch="rs", message="solved in 1 - q (large alpha)")
+
+
 def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric", tol=1e-10):
     """All RS fixed points at one alpha: a list of ``(label, model, Root, attracting)``.
 
@@ -536,12 +569,16 @@ def bayes_branches(alpha, K=2, prior="gaussian", ties="zero", ansatz="symmetric"
         m = _Bayes(alpha, 1, prior, ties)
         found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
         for r in found:
+            if r.x[0] > 1.0 - 1e-10:
+                continue            # the map holds its iterate there (q = 1 is a limit): not a fixed point
+            polish_relative(m, r, force=True)
             att, _ = engine.attracting(m.problem(), r.x)
             out.append(("poor" if prior == "binary" else "rs", m, r, att))
         return out
     ns = _Bayes(alpha, K, prior, ties, ansatz, restricted=True)
     found, _ = engine.find_fixed_points(ns.problem(), ns.inits(), tol=tol)
     for r in found:
+        polish_relative(ns, r, force=True, near_one=False)
         att_line, _ = engine.attracting(ns.problem(), r.x)
         slope = ns.transverse_slope(float(r.x[0]))
         out.append(("nonspecialised", ns, r, bool(att_line and slope < 1.0)))
@@ -597,11 +634,24 @@ def bayes(K=2, alpha=1.0, prior="gaussian", activation="sign", ties="zero", ansa
         sol = _make_solution(name, params, m, x, engine.Root(x, True, 0.0, 0),
                              "rs" if K == 1 else "nonspecialised")
         return select_thermodynamic(name, params, [sol], strict)
+    if K == 1 and prior == "gaussian" and alpha >= A_COMPLEMENT_K1:
+        return select_thermodynamic(name, params, [_k1_large_alpha(name, params, alpha)], strict)
     sols = []
     for label, m, r, att in bayes_branches(alpha, K, prior, ties, ansatz):
         sols.append(_make_solution(name, params, m, r.x, r, label, None if att else "unstable"))
     if prior == "binary":
         sols.append(_perfect(name, params, K))
+    if (K >= 2 and prior == "gaussian" and alpha > A_SPECIALISED
+            and not any(s.branch == "specialised" and s.status != "unstable" for s in sols)):
+        # beyond the specialisation transition (~2 for K = 2, 11.33 for K = 3) the specialised branch is the
+        # thermodynamic one; at large alpha its 1 - q ~ c_K/alpha^2 falls below what the symmetric
+        # coordinates resolve (1e-8): say so rather than report the non-specialised branch (issue 10)
+        msg = (f"the specialised branch (thermodynamic beyond alpha ~ 2 for K = 2, 11.3 for K = 3) was not resolved at "
+               f"alpha={alpha:g}: 1 - q ~ {(2.0 if K == 2 else 8.0) / alpha ** 2:.1e} is below the resolution "
+               "of the committee-symmetric equations; eps_g ~ c/alpha there")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
     return select_thermodynamic(name, params, sols, strict)
 
 

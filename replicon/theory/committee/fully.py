@@ -81,6 +81,7 @@ from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import majority_prob
 from ..gauss import hermite, panel_rule
+from ..perceptron import U_MIN, polish_relative
 from ..priors import ising_units_prior
 from ..solution import Solution, select_thermodynamic
 
@@ -225,7 +226,7 @@ def energetic(Q, q, R, T, restricted=False, n_gh=20, grads=True, refine=False):
     """
     K = q.shape[0]
     eb = math.exp(-1.0 / T) if T > 0 else 0.0
-    one = 1.0 - eb
+    one = -math.expm1(-1.0 / T) if T > 0 else 1.0      # 1 - e^-beta without cancellation at high T
     A = R.T @ _pinv_sym(q)
     ST = np.eye(K) - A @ R
     SS = Q - q
@@ -435,13 +436,16 @@ class _Fully:
             n = len(names)
             return engine.FixedPointProblem(names, self.update, np.zeros(n), np.ones(n),
                                             transforms=("logit",) * n if n == 1 else None)
+        # q (q_1) in logit coordinates with the deep floor: at high T the (symmetric) poor branch has
+        # q ~ 1/T^2 (1e-17 at T = 1e8), below the plain box's margin 1e-13 (issue 10 item 1)
         if K == 1:
             return engine.FixedPointProblem(("q", "rho"), self.update, np.array([0.0, -1.0]), np.ones(2),
-                                            transforms=("logit", "none"))
+                                            transforms=("logit", "none"), u_min=U_MIN)
         if self.restricted:
             return engine.FixedPointProblem(("q_1", "rho_1", "Q_p"), self.update,
                                             np.array([0.0, -1.0, 0.0]),
-                                            np.array([float(K), 1.0, K / (K - 1.0)]))
+                                            np.array([float(K), 1.0, K / (K - 1.0)]),
+                                            transforms=("logit", "none", "none"), u_min=U_MIN)
         return engine.FixedPointProblem(("q_p", "q_1", "rho_p", "rho_1", "Q_p"), self.update,
                                         np.array([0.0, 0.0, -1.0, -1.0, 0.0]),
                                         np.array([K / (K - 1.0), float(K), 1.0, 1.0, K / (K - 1.0)]))
@@ -547,12 +551,16 @@ def fully_branches(K, alpha, T, n_gh=20, tol=1e-10, weights="spherical"):
         m = _Fully(alpha, T, 1, n_gh=n_gh, nishimori=nish, weights=weights)
         found, _ = engine.find_fixed_points(m.problem(), m.inits(), tol=tol)
         for r in found:
+            if not nish:
+                polish_relative(m, r, force=True, scale=np.abs)
             att, _ = engine.attracting(m.problem(), r.x)
             out.append(("poor" if weights == "ising" else "rs", m, r, att))
         return out
     sym = _Fully(alpha, T, K, restricted=True, n_gh=n_gh, nishimori=nish, weights=weights)
     found, _ = engine.find_fixed_points(sym.problem(), sym.inits(), tol=tol)
     for r in found:
+        if not nish:            # q_1 -> 0 (high T, small alpha): to relative precision
+            polish_relative(sym, r, force=True, scale=np.abs)
         att, _ = engine.attracting(sym.problem(), r.x)
         out.append(("symmetric", sym, r, bool(att and sym.transverse_radius(r.x) < 1.0)))
     spec = _Fully(alpha, T, K, n_gh=n_gh, nishimori=nish, weights=weights)

@@ -165,9 +165,15 @@ def tree_storage_energetic(q, K=3, n=None, gamma=False):
     W = mult * np.prod(w1[idx], axis=1)
     x = b * t1
     lnM, zk, frob, diag = _storage_rows(idx, x, log_ndtr(x), log_ndtr(-x), log_phi(x), bool(gamma))
-    db_dq = 1.0 / (2.0 * b * (1.0 - q) ** 2) if b > 0 else 0.0
-    out = {"G": float(np.dot(W, lnM)), "dq": float(db_dq * np.dot(W, np.sum(zk * t1[idx], axis=1))),
-           "eps_t": 0.0}
+    if b <= 1.0:
+        # integrated by parts in each t_k (Stein; tree.tree_energetic at R = 0, label weight 1):
+        # dG/dq = (1-q)^-2/2 E sum_k d^2 ln M/dx_k^2, no 1/b factor whose odd part cancels as q -> 0
+        xk = x[idx]
+        dq = float(np.dot(W, np.sum(-xk * zk - zk * zk, axis=1))) / (2.0 * (1.0 - q) ** 2)
+    else:
+        db_dq = 1.0 / (2.0 * b * (1.0 - q) ** 2)
+        dq = float(db_dq * np.dot(W, np.sum(zk * t1[idx], axis=1)))
+    out = {"G": float(np.dot(W, lnM)), "dq": dq, "eps_t": 0.0}
     if gamma:
         out["gamma"] = float(np.dot(W, frob))
         out["gamma_diag"] = float(np.dot(W, diag))
@@ -245,6 +251,8 @@ def _solve_storage(st):
         return _storage_alpha(1.0 / (1.0 + math.exp(-u)), K) - alpha
 
     lo, hi = -25.0, 25.0
+    if not F(lo) < 0:                      # small alpha: q ~ kappa_K (2/pi) alpha, down to 1e-300
+        lo = max(math.log(max(alpha, 1e-300)) - 5.0, -700.0)
     if F(lo) < 0 < F(hi):
         u = brentq(F, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps)
         q = 1.0 / (1.0 + math.exp(-u))
