@@ -24,16 +24,27 @@ xi_c = -1/log(chi_c), chi_c = sigma_w2 int Dz1 Dz2 phi'(u1) phi'(u2) at (q*, c*)
 
 Kernels. Closed forms for ``relu`` (degree-1 arc-cosine kernel, Cho & Saul 2009,
 eq. (6)), ``erf`` = erf(x/sqrt 2) (arcsine kernel, Williams 1998), ``sign``
-(Sheppard's formula (2/pi) arcsin c) and ``linear``. Any other activation
-(``tanh`` and user functions) goes through its Hermite expansion:
-with b_k(q) = E[phi(sqrt(q) z) He_k(z)] / sqrt(k!), Mehler's formula gives
+(Sheppard's formula (2/pi) arcsin c) and ``linear``. ``tanh`` is an exact Gaussian
+scale mixture of erf units, tanh(x) = E_K erf(x/(sqrt 2 K)) with K Kolmogorov-distributed
+(the logistic distribution is a normal scale mixture: Andrews & Mallows 1974; Stefanski
+1991), so its kernels are averages of arcsine kernels over a 40-point Gauss rule for K,
+accurate to ~1e-14 at every q (``activations._Tanh``). A user function goes through its
+Hermite expansion: with b_k(q) = E[phi(sqrt(q) z) He_k(z)] / sqrt(k!), Mehler's formula gives
 E phi(u1) phi(u2) = sum_k b_k^2 c^k, and Price's theorem
 E phi'(u1) phi'(u2) = (1/q) sum_k k b_k^2 c^(k-1). The coefficients come from a
 1000-node Gauss-Hermite rule (nodes with weight below 1e-40 dropped) and 700
-terms: for tanh the error is below 1e-12 for q <= 5 and about 1e-10 at q = 10
-(checked against adaptive quadrature in the tests). The series needs only phi
-itself, so a user function needs no derivative, but it should be smooth: kinked
-functions (|x|, relu-like) converge slowly in this basis.
+terms: for tanh as a user function the error is below 1e-12 for q <= 5, about 1e-10
+at q = 10 and 1e-4 at q = 100 (the series cannot resolve a near-step); a solve whose
+q_l reach a variance where the Parseval deficit of the series exceeds 1e-8 is reported
+as not converged. The series needs only phi itself, so a user function needs no
+derivative, but it should be smooth: kinked functions (|x|, relu-like) converge slowly
+in this basis.
+
+Edges. No layer turns into NaN where the physics is finite (see :func:`layer_maps`): q_l
+that exceeds the largest double (linear and relu units with sigma_w2 E phi(z)^2 > 1) is
+reported as inf and the correlation map continues in its exact q -> infinity form;
+undefined scalars are left out of the result and every infinite one is explained in the
+message (:func:`_explain`).
 
 Perturbed copies (``sensitivity``): two networks whose weights and biases have
 entry-wise correlation rho, fed inputs of overlap c0, obey
@@ -45,13 +56,15 @@ two copies disagree with probability arccos(c_L)/pi.
 
 from __future__ import annotations
 
+import functools
+import math
 
 import numpy as np
 from scipy.optimize import brentq
 
 from ..._util import ParamError, check_number
 from ..solution import Solution
-from .activations import SignActivation, get_activation
+from .activations import TINY_Q, SeriesActivation, SignActivation, get_activation
 
 __all__ = [
     "length_map", "correlation_map",
@@ -60,12 +73,28 @@ __all__ = [
 ]
 
 
+def _quiet(func):
+    """Run ``func`` with numpy's floating-point warnings off: the chain entry points check their own
+    output (no NaN is reported as a result, every infinity is explained; see :func:`_explain`)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def _finite(name, x):
+    if not math.isfinite(x):
+        raise ParamError(f"{name} must be finite, got {x!r}")
+    return x
+
+
 def _check_common(sigma_w2, sigma_b2, q0=None, c0=None, depth=None, rho=None):
-    sigma_w2 = check_number("sigma_w2", sigma_w2, lo=0.0, lo_open=True)
-    sigma_b2 = check_number("sigma_b2", sigma_b2, lo=0.0)
+    sigma_w2 = _finite("sigma_w2", check_number("sigma_w2", sigma_w2, lo=0.0, lo_open=True))
+    sigma_b2 = _finite("sigma_b2", check_number("sigma_b2", sigma_b2, lo=0.0))
     out = [sigma_w2, sigma_b2]
     if q0 is not None:
-        out.append(check_number("q0", q0, lo=0.0, lo_open=True))
+        out.append(_finite("q0", check_number("q0", q0, lo=0.0, lo_open=True)))
     if c0 is not None:
         out.append(check_number("c0", c0, lo=-1.0, hi=1.0))
     if depth is not None:
@@ -104,21 +133,121 @@ def layer_maps(sigma_w2, sigma_b2, activation, q0, c0, depth, rho=1.0):
 
     Poole et al. (2016), eqs. (3), (5), (7) iterated from (q0, c0); rho < 1 is the
     perturbed-copy recursion of Li & Saad (2018).
+
+    Written so that no layer turns into NaN where the physics is finite:
+
+    * the correlation map is evaluated as ``rho (a k_q(c) + b) / (a m_q + b)`` with
+      ``(a, b) = (sigma_w2, sigma_b2) / max(sigma_w2, sigma_b2)`` (``k_q(c) = E phi phi``,
+      ``m_q = E phi^2``), so it never forms inf/inf;
+    * homogeneous units (relu, linear: ``E phi phi = q k_1(c)``): ``q_l = a^l q0 + ...``
+      may exceed the largest double (``q_l = inf``, physically right for
+      ``sigma_w2 E phi(z)^2 > 1``); the correlation map then takes its exact q -> infinity
+      form ``rho k_1(c)/m_1`` (the bias no longer matters), and with sigma_b2 = 0 it is
+      q-independent at every layer;
+    * other units are evaluated at ``q`` clipped to ``[TINY_Q, 1e300]``: an underflowed
+      q = 0 layer (sigma_b2 = 0, ordered) gives the q -> 0 (linearised) correlation map,
+      an overflowed one (only for sigma_w2 + sigma_b2 > 1.8e308) the q -> infinity one.
+
+    The frozen kernel of each distinct q is cached, so a chain whose q_l has reached its
+    fixed point costs one kernel evaluation per layer.
     """
     act = get_activation(activation)
+    sw, sb, rho = float(sigma_w2), float(sigma_b2), float(rho)
+    scale = max(sw, sb)
+    aw, ab = sw / scale, sb / scale
     q = np.empty(depth + 1)
     c = np.empty(depth + 1)
     chi = np.empty(depth + 1)
     q[0], c[0] = q0, c0
-    for layer in range(depth + 1):
-        ker = act.kernel(q[layer])
-        chi[layer] = sigma_w2 * float(ker.slope(1.0))
-        if layer == depth:
-            break
-        q[layer + 1] = sigma_w2 * float(act.second_moment(q[layer])) + sigma_b2
-        q12 = rho * (sigma_w2 * float(ker.value(c[layer])) + sigma_b2)
-        c[layer + 1] = np.clip(q12 / q[layer + 1], -1.0, 1.0) if q[layer + 1] > 0 else c[layer]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        if act.homogeneous:
+            unit = getattr(act, "unit_value", None) or (lambda x: float(act.kernel(1.0).value(x)))
+            m1 = float(act.second_moment(1.0))
+            chi[:] = sw * float(act.kernel(1.0).slope(1.0))
+            ql, cl = float(q0), float(c0)
+            for layer in range(depth):
+                k1 = unit(cl)
+                drive = sw * ql                             # sigma_w2 q_l, may be 0 or inf
+                if sb == 0.0 or drive == math.inf:
+                    ratio = k1 / m1
+                elif drive == 0.0 or not math.isfinite(sb / drive):
+                    ratio = 1.0                             # the bias dominates
+                else:
+                    x = sb / drive
+                    ratio = (k1 + x) / (m1 + x)
+                ql = sw * m1 * ql + sb if ql != math.inf else math.inf
+                cl = min(max(rho * ratio, -1.0), 1.0)
+                q[layer + 1], c[layer + 1] = ql, cl
+                if _repeats(q, c, layer + 1, q_free=sb == 0.0 or ql == math.inf):
+                    _fill(q, c, layer + 1, sw * m1, sb)
+                    break
+            return q, c, chi
+        series = isinstance(act, SeriesActivation)
+        cache = {}
+
+        def moments(qv, cv):
+            qe = min(max(qv, TINY_Q), 1e300) if qv == qv else qv
+            if not series:
+                return act.layer_moments(qe, cv)
+            hit = cache.get(qe)
+            if hit is None:
+                if len(cache) > 32:
+                    cache.clear()
+                ker = act.kernel(qe)
+                hit = cache[qe] = (ker, float(act.second_moment(qe)), float(ker.slope(1.0)))
+            return hit[1], float(hit[0].value(cv)), hit[2]
+
+        for layer in range(depth + 1):
+            m, k, slope1 = moments(q[layer], c[layer])
+            chi[layer] = sw * slope1
+            if layer == depth:
+                break
+            q[layer + 1] = sw * (float(act.second_moment(q[layer])) if q[layer] < TINY_Q else m) + sb
+            num = aw * k + ab
+            den = aw * m + ab
+            ratio = num / den if den > 0 else math.nan
+            c[layer + 1] = min(max(rho * ratio, -1.0), 1.0) if math.isfinite(ratio) else math.nan
+            i = layer + 1
+            if _repeats(q, c, i):
+                _fill(q, c, i)
+                if q[i] == q[i - 1]:                        # chi depends on q only
+                    chi[i:] = chi[i - 1]
+                else:
+                    chi[i::2], chi[i + 1::2] = chi[i - 2], chi[i - 1]
+                break
     return q, c, chi
+
+
+def _repeats(q, c, i, q_free=False):
+    """Has the map reached an exact fixed point or 2-cycle at layer i? The state is (q_l, c_l), or c_l
+    alone when the correlation map does not depend on q (``q_free``)."""
+    if i < 2:
+        return False
+    if q_free:
+        return c[i] == c[i - 1] or (i > 2 and c[i] == c[i - 2] and c[i - 1] == c[i - 3])
+    return (q[i] == q[i - 1] and c[i] == c[i - 1]) or (
+        i > 2 and q[i] == q[i - 2] and c[i] == c[i - 2] and q[i - 1] == q[i - 3] and c[i - 1] == c[i - 3])
+
+
+def _fill(q, c, i, a=None, sb=None):
+    """Continue from layer i a fixed point or 2-cycle of (q, c) found there (deterministic map, so the
+    rest of the chain repeats it exactly); with ``a`` given, q keeps following q -> a q + sb."""
+    period = 1 if c[i] == c[i - 1] and (a is not None or q[i] == q[i - 1]) else 2
+    n = len(c)
+    if period == 1:
+        c[i + 1:] = c[i]
+    else:
+        c[i + 1:n:2], c[i + 2:n:2] = c[i - 1], c[i]
+    if a is None:
+        if period == 1:
+            q[i + 1:] = q[i]
+        else:
+            q[i + 1:n:2], q[i + 2:n:2] = q[i - 1], q[i]
+        return
+    ql = q[i]
+    for j in range(i + 1, n):
+        ql = a * ql + sb if ql != math.inf else math.inf
+        q[j] = ql
 
 
 def depth_scale(chi):
@@ -211,7 +340,7 @@ def q_fixed_point(sigma_w2, sigma_b2, activation="tanh", q0=None, tol=1e-14, max
             with np.errstate(divide="ignore", invalid="ignore"):
                 x_new = x[a] - g / s
             bad = ~np.isfinite(x_new) | (x_new <= lo_[a]) | (x_new >= hi_[a])
-            x_new = np.where(bad, 0.5 * (lo_[a] + hi_[a]), x_new)
+            x_new = np.where(bad, 0.5 * lo_[a] + 0.5 * hi_[a], x_new)
             conv = (np.abs(x_new - x[a]) <= tol * np.maximum(1.0, x[a])) | (g == 0)
             x[a] = x_new
             done[a] = conv
@@ -288,6 +417,7 @@ def _c_fixed_point(act, q_star, sw, sb, chi1, rho=1.0, kernel=None, tol=1e-14, m
     return c_star, chi_c, ok, res
 
 
+@_quiet
 def phase_diagram(sigma_w2, sigma_b2, activation="tanh", q0=None):
     """q*, c*, chi1, chi_q, chi_c, xi_q, xi_c and phase on a whole (sigma_w2, sigma_b2) grid at once.
 
@@ -346,6 +476,7 @@ _PHASE_NAMES = {-1: "ordered", 0: "critical", 1: "chaotic"}
 # Model entry points (return Solution)
 # ---------------------------------------------------------------------------
 
+@_quiet
 def signal(sigma_w2=1.5, sigma_b2=0.05, activation="tanh", q0=1.0, c0=0.5, depth=30):
     """Signal propagation through a random deep chain: per-layer q, c and the order-to-chaos phase.
 
@@ -377,30 +508,102 @@ def signal(sigma_w2=1.5, sigma_b2=0.05, activation="tanh", q0=1.0, c0=0.5, depth
     act = get_activation(activation)
     params = dict(sigma_w2=sigma_w2, sigma_b2=sigma_b2, activation=act.name if not isinstance(activation, str)
                   else activation, q0=q0, c0=c0, depth=depth)
-    with np.errstate(over="ignore", invalid="ignore"):
-        q, c, chi_layer = layer_maps(sigma_w2, sigma_b2, act, q0, c0, depth)
+    q, c, chi_layer = layer_maps(sigma_w2, sigma_b2, act, q0, c0, depth)
     pd = phase_diagram(sigma_w2, sigma_b2, act, q0=q0)
     s = {k: (v.item() if isinstance(v, np.ndarray) else v) for k, v in pd.items()}
     phase = _PHASE_NAMES[int(s["phase"])]
     notes = []
-    if s["q_star"] == 0.0:
-        notes.append("q* = 0: the correlation map tends to "
-                     + ("the bias-free arc-cosine map (c* = 1, reached as a power law)"
-                        if act.name == "relu" else "the identity, so c_l freezes at a c0-dependent value")
-                     + "; chi_c = 1, xi_c = inf")
-    if np.isinf(s["q_star"]):
-        notes.append("q_l grows without bound (no finite q*): xi_q is undefined")
-    if not s["converged"]:
+    if s["q_star"] == 0.0 and act.name == "relu":
+        notes.append("q* = 0: the correlation map is the bias-free arc-cosine map (c* = 1, reached as a power law)")
+    converged = bool(s["converged"])
+    if not converged:
         notes.append("fixed-point iteration did not converge")
     disagreement = np.arccos(np.clip(c, -1, 1)) / np.pi
+    order = {"q_star": s["q_star"], "c_star": s["c_star"]}
+    obs = {"layer": np.arange(depth + 1), "q": q, "c": c, "chi1_layer": chi_layer,
+           "disagreement": disagreement, "chi1": s["chi1"], "chi_q": s["chi_q"],
+           "chi_c": s["chi_c"], "xi_q": s["xi_q"], "xi_c": s["xi_c"]}
+    converged = _explain(obs, order, notes, act, sigma_w2, sigma_b2, q) and converged
     return Solution(
-        model="chain.signal", params=params,
-        order={"q_star": s["q_star"], "c_star": s["c_star"]},
-        observables={"layer": np.arange(depth + 1), "q": q, "c": c, "chi1_layer": chi_layer,
-                     "disagreement": disagreement, "chi1": s["chi1"], "chi_q": s["chi_q"],
-                     "chi_c": s["chi_c"], "xi_q": s["xi_q"], "xi_c": s["xi_c"]},
-        converged=bool(s["converged"]), residual=float(s["residual"]), iterations=int(pd["iterations"]),
+        model="chain.signal", params=params, order=order, observables=obs,
+        converged=converged, residual=float(s["residual"]), iterations=int(pd["iterations"]),
         branch=phase, message="; ".join(notes), extra={"phase": phase})
+
+
+_WHY_INFINITE = {
+    "q_star": "q_star = inf: q_l grows without bound (no finite fixed point of the length map)",
+    "xi_q": "xi_q = inf: chi_q = 1, the length map is marginal at q*",
+    "xi_c": "xi_c = inf: chi_c = 1, the correlation depth scale diverges (on the order-to-chaos line, "
+            "or where c_l reaches c* as a power law)",
+    "chi1": "chi1 = inf (also chi1_layer): phi' of sign is 2 delta(x), so the mean squared singular value of "
+            "the layer Jacobian is infinite and sign is chaotic for every sigma_w2",
+    "chi_c": "chi_c = inf: c* = 1 for a unit whose correlation map has infinite slope there",
+}
+
+_WHY_UNDEFINED = {
+    "xi_q": "xi_q omitted: the length map has no stable finite fixed point (chi_q > 1 or q* = inf)",
+    "xi_c": "xi_c omitted: chi_c > 1, c* is not stable",
+}
+
+
+def _explain(obs, order, notes, act, sigma_w2, sigma_b2, q):
+    """Honest output of a chain solve, in place: no NaN left, every infinity explained in ``notes``.
+
+    Undefined scalars (NaN) are removed from ``obs``/``order`` with a note saying why; infinite
+    ones stay, explained; q_l that exceeds the largest double is reported as inf from the layer
+    where it does. Returns False where a per-layer quantity is NaN (a user activation that
+    overflows, or a Hermite series that does not resolve the activation at these q), which
+    the caller reports as not converged.
+    """
+    ok = True
+    for d in (order, obs):
+        for k in list(d):
+            v = d[k]
+            if np.ndim(v) != 0:
+                continue
+            v = float(v)
+            if np.isnan(v):
+                del d[k]
+                if k == "c_star":
+                    why = ("with q* = 0 the correlation map tends to the identity" if order.get("q_star") == 0.0
+                           else "with q_l -> inf the correlation map of a linear unit is the identity"
+                           if act.name == "linear" else "no fixed point of the correlation map here")
+                    notes.append(f"c_star omitted: {why} (c_l tends to a c0-dependent value)")
+                else:
+                    notes.append(_WHY_UNDEFINED.get(k, f"{k} omitted: undefined at this point"))
+            elif np.isinf(v):
+                why = _WHY_INFINITE.get(k, f"{k} = inf")
+                if k == "q_star" and np.isfinite(act.sup_square):
+                    why = "q_star = inf: sigma_w2 E phi^2 + sigma_b2 exceeds the largest double"
+                if why not in notes:
+                    notes.append(why)
+    if np.isinf(q).any():
+        first = int(np.argmax(np.isinf(q)))
+        a = sigma_w2 * float(act.second_moment(1.0)) if act.homogeneous else math.nan
+        growth = f" (q grows as (sigma_w2 E phi(z)^2)^l = {a:.6g}^l)" if act.homogeneous else ""
+        limit = ("; there c_l follows the exact q -> infinity limit of the correlation map"
+                 if act.homogeneous or np.isfinite(act.sup_square) else "")
+        notes.append(f"q_l exceeds the largest double from layer {first} on and is reported as inf{growth}{limit}")
+    chi_layer = obs.get("chi1_layer")
+    if chi_layer is not None and np.isinf(chi_layer).any() and _WHY_INFINITE["chi1"] not in notes:
+        notes.append(_WHY_INFINITE["chi1"])
+    for k in ("c", "chi1_layer", "q"):
+        if k in obs and np.isnan(obs[k]).any():
+            first = int(np.argmax(np.isnan(obs[k])))
+            notes.append(f"{k} is not a number from layer {first} on (the activation overflows at q = "
+                         f"{q[max(first - 1, 0)]:.3g})")
+            ok = False
+            break
+    if isinstance(act, SeriesActivation):
+        finite = q[np.isfinite(q)]
+        if finite.size:
+            qmax = float(finite.max())
+            deficit = act.series_deficit(qmax)
+            if not deficit <= 1e-8:
+                notes.append(f"the Hermite series of the user function {act.name} does not resolve it at q = {qmax:.3g} "
+                             f"(Parseval deficit {deficit:.2g} > 1e-8): results not reliable")
+                ok = False
+    return ok
 
 
 def critical_sigma_w2(sigma_b2, activation="tanh", xtol=1e-13):
@@ -434,8 +637,8 @@ def critical_sigma_w2(sigma_b2, activation="tanh", xtol=1e-13):
             out[i] = 1.0 / origin_slope
             continue
         lo, hi = 1e-3, 2.0
-        while f(hi, b) < 0 and hi < 1e6:
-            lo, hi = hi, 2.0 * hi
+        while f(hi, b) < 0 and hi < 1e300:  # large sigma_b2: sigma_w2_c ~ sqrt(sigma_b2)
+            lo, hi = hi, (2.0 if hi < 1e6 else 10.0) * hi
         if f(lo, b) >= 0 or f(hi, b) < 0:
             out[i] = np.nan
             continue
@@ -443,32 +646,46 @@ def critical_sigma_w2(sigma_b2, activation="tanh", xtol=1e-13):
     return out.reshape(sb.shape)[()]
 
 
+@_quiet
 def critical(sigma_b2=0.05, activation="tanh"):
     """The order-to-chaos critical line: critical sigma_w2 (chi1 = 1) for each sigma_b2.
 
     Poole et al. (2016), eq. (7); Schoenholz et al. (2017), Fig. 1 (the line where xi_c diverges).
     ``sigma_b2`` may be a number or a list; the observables ``sigma_w2_critical``,
-    ``q_star`` and ``chi1`` (= 1 on the line, as a check) have the same shape.
+    ``q_star`` and ``chi1`` (= 1 on the line, as a check) have the same shape. For relu and
+    linear units ``q_star`` is left out (on the line q_{l+1} = q_l + sigma_b2: no finite fixed
+    point for sigma_b2 > 0, every q fixed for sigma_b2 = 0), with the reason in the message.
     """
     act = get_activation(activation)
     sb = np.asarray(sigma_b2, dtype=float)
     if sb.size == 0:
         raise ParamError("sigma_b2 must be a number or a non-empty list of numbers >= 0")
     w_c = np.asarray(critical_sigma_w2(sb, act), dtype=float)
-    qs, ok, _it, res = q_fixed_point(w_c, sb, act)
-    chi1 = np.where(np.isnan(w_c), np.nan, w_c * act.chi1_per_weight(np.where(np.isfinite(qs), qs, 1.0)))
     found = np.isfinite(w_c)
+    qs, ok, _it, res = q_fixed_point(np.where(found, w_c, 1.0), sb, act)
+    chi1 = np.where(found, np.where(found, w_c, 1.0) * act.chi1_per_weight(np.where(np.isfinite(qs), qs, 1.0)),
+                    np.nan)
     scalar = sb.ndim == 0
     conv = lambda a: float(a) if scalar else np.asarray(a, dtype=float)  # noqa: E731
+    obs = {"sigma_w2_critical": conv(w_c), "q_star": conv(qs), "chi1": conv(chi1)}
+    notes = []
+    if act.homogeneous:
+        # on the line q_{l+1} = q_l + sigma_b2: q* = inf for sigma_b2 > 0, and every q is fixed at 0
+        del obs["q_star"]
+        notes.append(f"q_star omitted: on the critical line of {act.name} the length map is "
+                     "q_{l+1} = q_l + sigma_b2 (no finite q* for sigma_b2 > 0, every q fixed for sigma_b2 = 0)")
+    if not found.all():
+        notes.append("no critical sigma_w2 found below 1e300 for some sigma_b2")
     return Solution(
         model="chain.critical",
         params={"sigma_b2": conv(sb), "activation": act.name if not isinstance(activation, str) else activation},
-        observables={"sigma_w2_critical": conv(w_c), "q_star": conv(qs), "chi1": conv(chi1)},
+        observables=obs,
         converged=bool(found.all() and np.all(ok)),
         residual=float(np.nanmax(np.abs(chi1 - 1.0))) if found.any() else float("nan"),
-        message="" if found.all() else "no critical sigma_w2 found below 1e6 for some sigma_b2")
+        message="; ".join(notes))
 
 
+@_quiet
 def sensitivity(sigma_w2=1.5, sigma_b2=0.0, activation="sign", q0=1.0, c0=1.0, rho=0.99, depth=10):
     """Overlap of two perturbed copies of a deep chain, layer by layer, and their output disagreement.
 
@@ -484,8 +701,7 @@ def sensitivity(sigma_w2=1.5, sigma_b2=0.0, activation="sign", q0=1.0, c0=1.0, r
     """
     sigma_w2, sigma_b2, q0, c0, depth, rho = _check_common(sigma_w2, sigma_b2, q0, c0, depth, rho)
     act = get_activation(activation)
-    with np.errstate(over="ignore", invalid="ignore"):
-        q, c, _chi = layer_maps(sigma_w2, sigma_b2, act, q0, c0, depth, rho=rho)
+    q, c, _chi = layer_maps(sigma_w2, sigma_b2, act, q0, c0, depth, rho=rho)
     q_star, ok, _it, res = q_fixed_point(sigma_w2, sigma_b2, act, q0=q0)
     q_star = float(q_star)
     c_star, converged, residual = float("nan"), bool(ok), float(res)
@@ -494,13 +710,34 @@ def sensitivity(sigma_w2=1.5, sigma_b2=0.0, activation="sign", q0=1.0, c0=1.0, r
         cs, _cc, okc, rc = _c_fixed_point(act, np.atleast_1d(q_star), np.atleast_1d(sigma_w2),
                                           np.atleast_1d(sigma_b2), chi1, rho=rho)
         c_star, converged, residual = float(cs[0]), converged and bool(okc[0]), max(residual, float(rc[0]))
+    notes = [] if converged else ["fixed-point iteration did not converge"]
+    if not (np.isfinite(q_star) and q_star > 0):
+        # q_l -> 0 or inf: the correlation map tends to a q-independent limit whose fixed point is c*
+        if act.homogeneous and abs(rho) < 1.0:
+            # relu, linear: exactly rho E phi phi / E phi^2 at q = 1 once the bias no longer matters
+            m1 = float(act.second_moment(1.0))
+            chi1 = np.atleast_1d(sigma_w2 * float(act.chi1_per_weight(1.0)))
+            cs, _cc, okc, rc = _c_fixed_point(act, np.atleast_1d(sigma_w2 * m1), np.atleast_1d(sigma_w2),
+                                              np.zeros(1), chi1, rho=rho, kernel=act.kernel(np.ones(1)))
+            c_star, converged, residual = float(cs[0]), converged and bool(okc[0]), max(residual, float(rc[0]))
+            notes.append(f"q* = {q_star:g}: c_star is the fixed point of the bias-free correlation map "
+                         "rho E phi(u1) phi(u2) / E phi^2, which the chain reaches as q_l "
+                         + ("-> 0" if q_star == 0 else "-> inf"))
+        elif act.homogeneous and act.name == "relu":
+            c_star = 1.0
+            notes.append(f"q* = {q_star:g}: the bias-free arc-cosine map has c* = 1, reached as a power law")
+        elif q_star == 0.0 and abs(rho) < 1.0:
+            c_star = 0.0  # q -> 0: phi(u) ~ phi'(0) u, so c_{l+1} -> rho c_l
+            notes.append("q* = 0: the correlation map tends to its linearisation c -> rho c, so c* = 0")
     disagreement = np.arccos(np.clip(c, -1, 1)) / np.pi
+    order = {"q_star": q_star, "c_star": c_star}
+    obs = {"layer": np.arange(depth + 1), "q": q, "c": c, "disagreement": disagreement,
+           "output_disagreement": float(disagreement[-1])}
+    converged = _explain(obs, order, notes, act, sigma_w2, sigma_b2, q) and converged
     return Solution(
         model="chain.sensitivity",
         params=dict(sigma_w2=sigma_w2, sigma_b2=sigma_b2,
                     activation=activation if isinstance(activation, str) else act.name,
                     q0=q0, c0=c0, rho=rho, depth=depth),
-        order={"q_star": q_star, "c_star": c_star},
-        observables={"layer": np.arange(depth + 1), "q": q, "c": c, "disagreement": disagreement,
-                     "output_disagreement": float(disagreement[-1])},
+        order=order, observables=obs, message="; ".join(notes),
         converged=converged, residual=residual)

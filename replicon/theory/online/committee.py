@@ -137,6 +137,14 @@ class CommitteeODE:
     def derivatives(self, Q, R, v, eta=None):
         """``(dQ, dR, dv)`` at one point, vectorised over all index combinations."""
         eta = self.eta if eta is None else eta
+        first_q, first_r, second, dv = self.flow_parts(Q, R, v)
+        dR = eta * first_r
+        dQ = eta * first_q + eta ** 2 * second
+        return dQ, dR, dv
+
+    def flow_parts(self, Q, R, v):
+        """The flow split by powers of eta: ``(A_Q, A_R, B_Q, dv)`` with ``dQ = eta A_Q + eta^2 B_Q``,
+        ``dR = eta A_R`` (weight decay included in the O(eta) parts) and ``dv`` the second-layer flow."""
         K, act = self.K, self.activation
         om = _covariance(Q, R, self.T)
         d = np.diag(om)
@@ -145,8 +153,8 @@ class CommitteeODE:
         i3 = triple_average(act, d[:K, None, None], om[:K, :, None], om[:K, None, :],
                             om[None, :, :], d[None, None, :])
         drive = -v[:, None] * (i3 @ c)                      # <delta_i z_b>, shape (K, L)
-        dR = eta * drive[:, K:] - eta * self.weight_decay * R
-        dQ = eta * (drive[:, :K] + drive[:, :K].T) - 2.0 * eta * self.weight_decay * Q
+        first_r = drive[:, K:] - self.weight_decay * R
+        first_q = drive[:, :K] + drive[:, :K].T - 2.0 * self.weight_decay * Q
         # I4[i, k, a, b] = <g'(z_i) g'(z_k) g(z_a) g(z_b)>
         ok = om[:K, :K]
         if act == "relu":
@@ -160,13 +168,13 @@ class CommitteeODE:
         second = np.einsum("ikab,a,b->ik", i4, c, c)
         if self.sigma > 0:
             second = second + self.sigma ** 2 * derivative_pair_average(act, d[:K, None], ok, d[None, :K])
-        dQ = dQ + eta ** 2 * np.outer(v, v) * second
+        second = np.outer(v, v) * second
         if self.learn_v:
             i2 = pair_average(act, d[:K, None], om[:K, :], d[None, :])
             dv = -self.eta_v * (i2 @ c)
         else:
             dv = np.zeros(0)
-        return dQ, dR, dv
+        return first_q, first_r, second, dv
 
     def _relu_i4(self, om, d):
         """relu I4[i, k, a, b] from its distinct entries only (``i <= k``, ``a <= b``; it is symmetric in both)."""
@@ -257,8 +265,18 @@ def committee_rhs_looped(Q, R, T, eta, activation="erf", sigma=0.0, xp=math):
 # ---------------------------------------------------------------------------
 
 def output_grid(alpha_max, n_points=200, spacing="log"):
-    """Output points in alpha: ``n_points`` values from 0 to exactly ``alpha_max`` (see ``_util.alpha_grid``)."""
-    return alpha_grid(alpha_max, n_points, spacing)
+    """Output points in alpha: ``n_points`` values from 0 to exactly ``alpha_max`` (see ``_util.alpha_grid``).
+
+    An ``alpha_max`` so small that ``n_points`` distinct doubles do not fit below it (denormal
+    numbers) is refused with a ParamError naming both."""
+    try:
+        g = alpha_grid(alpha_max, n_points, spacing)
+    except ValueError:   # geomspace of an underflowing range
+        g = np.zeros(2)
+    if np.any(np.diff(g) <= 0):
+        raise ParamError(f"alpha_max={alpha_max:g} is too small for n_points={n_points} distinct output points; "
+                         "allowed: alpha_max >= 1e-300 (or fewer points)")
+    return g
 
 
 def explicit_grid(alpha_grid):
@@ -311,86 +329,194 @@ def _check_committee(K, M, eta, activation, sigma, weight_decay, eta_v):
 # Integration
 # ---------------------------------------------------------------------------
 
-def integrate(rhs, y0, alpha_grid, rtol=1e-8, atol=1e-13, blow_up=1e6, method="LSODA"):
+def integrate(rhs, y0, alpha_grid, rtol=1e-8, atol=1e-13, blow_up=1e6, method="LSODA", dense=False):
     """Integrate ``dy/dalpha = rhs(alpha, y)`` and return ``(ys on alpha_grid, ok, message, nfev)``.
 
     Failure (solver error, non-finite values, ``|y| > blow_up``) gives ``ok=False``.
+    With ``dense=True`` a fifth element is returned: the solver's continuous
+    interpolant ``y(alpha)`` over the whole grid (None on failure).
     """
     def escape(alpha, y):
         return blow_up - np.max(np.abs(y)) if np.all(np.isfinite(y)) else -1.0
     escape.terminal = True
 
+    def done(ys, ok, msg, nfev, interp=None):
+        return (ys, ok, msg, nfev, interp) if dense else (ys, ok, msg, nfev)
+
+    # below alpha ~ 1e-150 LSODA stalls (its step sizes underflow): integrate in s = alpha/scale on [0, 1]
+    scale = float(alpha_grid[-1]) if alpha_grid[-1] < 1.0 else 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        sol = solve_ivp(rhs, (alpha_grid[0], alpha_grid[-1]), y0, method=method, t_eval=alpha_grid,
-                        rtol=rtol, atol=atol, events=escape)
+        sol = solve_ivp(lambda s, y: scale * np.asarray(rhs(s * scale, y)),
+                        (alpha_grid[0] / scale, alpha_grid[-1] / scale), y0, method=method,
+                        t_eval=np.asarray(alpha_grid) / scale, rtol=rtol, atol=atol, events=escape,
+                        dense_output=dense)
     if sol.status == 1:
-        return None, False, f"the ODE blew up (|order parameter| > {blow_up:g}) at alpha = {sol.t[-1]:.6g}", sol.nfev
+        return done(None, False, f"the ODE blew up (|order parameter| > {blow_up:g}) at alpha = "
+                    f"{sol.t[-1] * scale:.6g}", sol.nfev)
     if sol.status != 0 or sol.y.shape[1] != len(alpha_grid):
-        return None, False, f"ODE integration failed: {sol.message}", sol.nfev
+        return done(None, False, f"ODE integration failed: {sol.message}", sol.nfev)
     ys = sol.y.T
     if not np.all(np.isfinite(ys)):
-        return None, False, "ODE integration produced non-finite order parameters", sol.nfev
-    return ys, True, "", sol.nfev
+        return done(None, False, "ODE integration produced non-finite order parameters", sol.nfev)
+    def interp(alpha, _sol=sol.sol):
+        return _sol(np.asarray(alpha) / scale)
+    return done(ys, True, "", sol.nfev, interp if dense else None)
 
 
 # ---------------------------------------------------------------------------
-# Symmetric fixed point (plateau) and linearisation at the perfect solution
+# The unspecialised fixed point (plateau) and linearisation at the perfect solution
 # ---------------------------------------------------------------------------
 
-def symmetric_fixed_point(K, M, eta, activation="erf", sigma=0.0, guess=None):
-    """The unspecialised (symmetric) fixed point ``R_in = r, Q_ii = q, Q_ik = c`` (T = 1, unit v).
+def _symmetric_sector(K, M, activation="erf", sigma=0.0):
+    """The ODE restricted to the hidden-unit-symmetric subspace, in the time ``tau = eta * alpha``.
 
-    Saad & Solla (1995) sec. IV: the plateau. For ``eta -> 0`` and ``K = M``,
-    ``q = c = 1/(2K-1)``, ``r = 1/sqrt(K(2K-1))`` and
-    ``eps* = (K/pi)(pi/6 - K arcsin(1/(2K)))``. ``eta`` may be 0 (the
-    ``eta -> 0`` limit: only the O(eta) terms of the flow). Returns a dict with
-    ``r, q, c, eps_g, converged``.
+    With ``T = 1`` and unit second layers the flow is equivariant under permutations
+    of the student units and (separately) of the teacher units, so the subspace they
+    leave fixed, ``R_in = r``, ``Q_ii = q``, ``Q_ik = c`` (``i != k``), is invariant.
+    Returns ``(flow, unpack)``: ``flow(p, eta)`` is ``d p / d tau`` for ``p = (r, q, c)``
+    (``(r, q)`` for K = 1) from the full right-hand side (:class:`CommitteeODE`)
+    evaluated on the subspace; ``dQ / eta = A + eta B`` is split into its O(eta)
+    and O(eta^2) parts, so ``eta = 0`` gives the eta -> 0 flow exactly.
     """
     ode = CommitteeODE(K, M, 1.0, activation, sigma=sigma)
+    off = ~np.eye(K, dtype=bool)
 
     def unpack(p):
-        r, q, c = p
+        r, q = p[0], p[1]
+        c = p[2] if K > 1 else 0.0
         Q = np.full((K, K), c)
         np.fill_diagonal(Q, q)
         return Q, np.full((K, M), r)
 
-    def resid(p):
+    def flow(p, eta):
         Q, R = unpack(p)
-        dQ, dR, _ = ode.derivatives(Q, R, ode.v0, eta=1.0)
-        if eta == 0:
-            # O(eta) part only: subtract the eta^2 term evaluated at eta = 1
-            dQ1, _, _ = ode.derivatives(Q, R, ode.v0, eta=1.0)
-            dQ2, _, _ = ode.derivatives(Q, R, ode.v0, eta=2.0)
-            dQ = 2.0 * dQ1 - 0.5 * dQ2          # = first-order coefficient
-        else:
-            dQ, dR, _ = ode.derivatives(Q, R, ode.v0, eta=eta)
-            dQ, dR = dQ / eta, dR / eta
-        off = dQ[0, 1] if K > 1 else 0.0
-        return [dR.mean(), np.mean(np.diag(dQ)), off]
+        A, dR, B, _ = ode.flow_parts(Q, R, ode.v0)
+        dQ = A + eta * B                                          # dQ / eta
+        out = [dR.mean(), np.diag(dQ).mean()]
+        if K > 1:
+            out.append(dQ[off].mean())
+        return np.array(out)
 
-    if guess is None:
-        q0 = 1.0 / (2 * K - 1) if K == M else 0.5
-        guess = (math.sqrt(q0 / max(M, 1)) if K == M else 0.3, q0, q0 if K > 1 else 0.0)
-        if K == M:
-            guess = (1.0 / math.sqrt(K * (2 * K - 1)), q0, q0)
-    if K == 1:
-        # no off-diagonal entry: solve for (r, q) only
-        def resid1(p):
-            return resid([p[0], p[1], 0.0])[:2]
-        out = root(resid1, guess[:2], method="hybr", tol=1e-13)
-        r, q = out.x
-        c = 0.0
+    return flow, unpack
+
+
+def _fd_jacobian(f, p, h=1e-7):
+    p = np.asarray(p, float)
+    J = np.empty((len(p), len(p)))
+    for j in range(len(p)):
+        e = np.zeros(len(p))
+        e[j] = h
+        J[:, j] = (f(p + e) - f(p - e)) / (2 * h)
+    return J
+
+
+def symmetric_fixed_point(K, M, eta, activation="erf", sigma=0.0, guess=None, start=None,
+                          tau_max=5000.0, tol=1e-11):
+    """The unspecialised fixed point the dynamics visits: the plateau (T = 1, unit second layers).
+
+    Saad & Solla (1995) sec. IV; Biehl, Riegler & Woehler (1996). On the
+    hidden-unit-symmetric subspace ``R_in = r, Q_ii = q, Q_ik = c`` (invariant, see
+    :func:`_symmetric_sector`) the plateau is the fixed point that *attracts* the
+    restricted flow; in the full space it is a saddle whose unstable directions break
+    the symmetry (the escape). A trajectory started near the subspace follows the
+    restricted flow onto it, so that flow is integrated from ``start`` (default the
+    projection of ``Q = 0.5 * 1``, ``R = 0``), in the time ``tau = eta alpha``; after 1 %,
+    10 % and all of ``tau_max`` its end point is polished by Newton (hybr), and the first
+    polished root that passes the checks below is the plateau.
+
+    The subspace also holds a second root with ``q = c`` (all student vectors equal,
+    an invariant set of its own) that repels the restricted flow in the ``q - c``
+    direction for ``eta > 0``: trajectories never visit it, and it is rejected by the
+    stability check below.
+
+    ``eta = 0`` is the eta -> 0 limit (the O(eta) flow). There the ``q - c`` direction
+    is marginal and the plateau has ``q = c`` (the finite-eta plateau has
+    ``q - c = O(eta)``), so the root is solved on ``q = c`` with ``(r, q)`` only; for
+    ``K = M``, ``q = c = 1/(2K-1)``, ``r = 1/sqrt(K(2K-1))`` and
+    ``eps* = (K/pi)(pi/6 - K arcsin(1/(2K)))`` (:func:`symmetric_plateau_eps`).
+
+    ``guess``: a starting point ``(r, q, c)`` for Newton directly (no flow).
+
+    Returns a dict ``r, q, c, eps_g, converged, residual, eigenvalues, message``:
+    ``converged`` means the undamped residual ``max |dp/dtau|`` is below ``tol``, the
+    covariance ``[[Q, R], [R^T, 1]]`` is positive semi-definite and every eigenvalue of
+    the restricted flow's Jacobian (``eigenvalues``) has a negative real part. An
+    unconverged result keeps its numbers for diagnosis only: callers report NaN-free
+    output by leaving them out (see :func:`committee_online`).
+    """
+    flow, unpack = _symmetric_sector(K, M, activation, sigma)
+    if eta == 0 and K > 1:
+        def f(p):
+            return flow([p[0], p[1], p[1]], 0.0)[:2]
+        n = 2
     else:
-        out = root(resid, guess, method="hybr", tol=1e-13)
-        r, q, c = out.x
-    Q, R = unpack((r, q, c))
-    res = np.max(np.abs(resid((r, q, c))[: (2 if K == 1 else 3)]))
-    # at eta = 0 and K = M the root has q = c (a degenerate root: hybr reports slow progress, and the
-    # position is accurate to ~1e-8 only); judge convergence by the undamped residual itself
-    ok = bool(res < 1e-11 and np.all(np.linalg.eigvalsh(_covariance(Q, R, np.eye(M))) > -1e-6))
-    return {"r": float(r), "q": float(q), "c": float(c),
-            "eps_g": float(committee_eps_g(Q, R, np.eye(M), activation=activation)),
-            "converged": ok, "residual": float(res)}
+        def f(p):
+            return flow(p, eta)
+        n = 2 if K == 1 else 3
+    if start is None:
+        start = (0.0, 0.5, 0.0)
+    start = np.asarray(start, float)[:3]
+    x0 = np.array(guess if guess is not None else start, float)[:n]  # eta = 0: onto q = c
+
+    def blown(tau, y):  # erf units saturate long before: a norm this large only grows on
+        return 1e4 - np.max(np.abs(y)) if np.all(np.isfinite(y)) else -1.0
+    blown.terminal = True
+
+    def polish(x):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return root(f, x, method="hybr", tol=1e-14).x
+
+    def check(x):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            res = float(np.max(np.abs(f(x))))
+            lam = np.linalg.eigvals(_fd_jacobian(f, x)) if np.isfinite(res) else np.full(n, np.nan)
+        Q, R = unpack((x[0], x[1], x[1]) if (n == 2 and K > 1) else tuple(x))
+        psd = bool(np.all(np.isfinite(Q)) and np.all(np.isfinite(R))
+                   and np.linalg.eigvalsh(_covariance(Q, R, np.eye(M)))[0] > -1e-9)
+        stable = bool(np.all(np.isfinite(lam)) and np.max(lam.real) < 0)
+        return res, lam, bool(res < tol and psd and stable)
+
+    message = ""
+    x, res, ok, lam = None, math.inf, False, np.full(n, np.nan)
+    if guess is not None:
+        x = polish(x0)
+        res, lam, ok = check(x)
+    else:
+        # follow the restricted flow, polishing as it goes: Newton from a point still far from the
+        # attractor may land on the repelling q = c root, which the stability check rejects
+        y, t0 = x0, 0.0
+        for horizon in (0.01 * tau_max, 0.1 * tau_max, tau_max):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sol = solve_ivp(lambda t, y: f(y), (t0, horizon), y, method="LSODA", rtol=1e-7, atol=1e-10,
+                                events=blown)
+            if sol.status == -1 or not np.all(np.isfinite(sol.y[:, -1])):
+                message = "the symmetric-subspace flow failed"
+                break
+            if sol.t_events[0].size:
+                message = ("the student norms grow without bound on the symmetric subspace "
+                           f"(Q_ii > 1e4 by alpha = {sol.t[-1] / max(eta, 1e-300):.3g}): no plateau at this eta")
+                break
+            y, t0 = sol.y[:, -1], sol.t[-1]
+            x = polish(y)
+            res, lam, ok = check(x)
+            if ok:
+                break
+        if not ok and not message and np.all(np.isfinite(y)) and np.max(np.abs(f(y))) > 1e-6:
+            message = (f"the symmetric-subspace flow has not settled by alpha = {t0 / max(eta, 1e-300):.3g} "
+                       "(the student norms keep drifting): no plateau at this eta")
+    if not ok and not message:
+        message = (f"no attracting symmetric fixed point found (residual {res:.2g}, "
+                   f"largest eigenvalue {np.nanmax(lam.real) if np.any(np.isfinite(lam)) else math.nan:.2g})")
+    if x is None:
+        r = q = c = eps = math.nan
+    else:
+        r, q = float(x[0]), float(x[1])
+        c = float(x[1]) if (n == 2 and K > 1) else (float(x[2]) if K > 1 else 0.0)
+        Q, R = unpack((r, q, c))
+        with np.errstate(invalid="ignore"):
+            eps = float(committee_eps_g(Q, R, np.eye(M), activation=activation))
+    return {"r": r, "q": q, "c": c, "eps_g": eps, "converged": ok, "residual": float(res),
+            "eigenvalues": lam, "message": message}
 
 
 def symmetric_plateau_eps(K):
@@ -562,6 +688,61 @@ def find_plateau(alpha, eps, height, tol=0.05):
     return start, end
 
 
+def _stacked_eps_g(ode, ys):
+    """eps_g along stacked states ``ys`` (n, state) for fixed second layers, vectorised over n."""
+    K, M = ode.K, ode.M
+    n = ys.shape[0]
+    Q = np.empty((n, K, K))
+    Q[:, ode.iu[0], ode.iu[1]] = ys[:, :ode.nq]
+    Q[:, ode.iu[1], ode.iu[0]] = ys[:, :ode.nq]
+    R = ys[:, ode.nq:ode.nq + ode.nr].reshape(n, K, M)
+    om = np.empty((n, K + M, K + M))
+    om[:, :K, :K], om[:, :K, K:], om[:, K:, :K], om[:, K:, K:] = Q, R, R.transpose(0, 2, 1), ode.T
+    d = np.diagonal(om, axis1=1, axis2=2)
+    c = np.concatenate([ode.v0, -ode.v_teacher])
+    i2 = pair_average(ode.activation, d[:, :, None], om, d[:, None, :])
+    return 0.5 * np.einsum("a,nab,b->n", c, i2, c)
+
+
+def _plateau_window(ode, interp, alpha_lo, alpha_hi, height, tol, n_fine=4001):
+    """``(start, end, note)`` of the plateau band ``|eps_g - height| <= tol * height`` along the trajectory.
+
+    The same definition as :func:`find_plateau`, applied to the solver's continuous
+    interpolant on a fine grid (linear and logarithmic, ``n_fine`` points each) and
+    the crossings polished by Brent's method, so that neither depends on the output
+    grid. ``start``/``end`` are nan where the trajectory never enters the band or is
+    still on it at ``alpha_hi``; ``note`` then says which.
+    """
+    lin = np.linspace(alpha_lo, alpha_hi, n_fine)
+    lo = alpha_lo if alpha_lo > 0 else alpha_hi * 1e-6
+    fine = np.unique(np.concatenate([lin, np.geomspace(lo, alpha_hi, n_fine)]))
+
+    def eps_at(a):
+        return float(_stacked_eps_g(ode, np.asarray(interp(a), float).reshape(1, -1))[0])
+
+    eps = _stacked_eps_g(ode, interp(fine).T)
+    start, end = find_plateau(fine, eps, height, tol)
+
+    def polish(x, target):
+        j = int(np.searchsorted(fine, x))
+        a0, a1 = fine[max(j - 1, 0)], fine[min(j, len(fine) - 1)]
+        g0, g1 = eps_at(a0) - target, eps_at(a1) - target
+        if a0 < a1 and g0 * g1 < 0:
+            return float(brentq(lambda a: eps_at(a) - target, a0, a1, xtol=1e-12 * max(1.0, a1), rtol=1e-13))
+        return x
+
+    if not np.isfinite(start):
+        return (math.nan, math.nan,
+                f"eps_g does not come within {tol:.0%} of the plateau height {height:.6g} by alpha = {alpha_hi:g} "
+                "(plateau_start, plateau_end omitted)")
+    i0 = int(np.argmax(np.abs(eps - height) <= tol * height))
+    if i0 > 0:
+        start = polish(start, height * (1 + tol) if eps[i0 - 1] > eps[i0] else height * (1 - tol))
+    if not np.isfinite(end):
+        return start, math.nan, f"eps_g is still on the plateau at alpha = {alpha_hi:g} (plateau_end omitted)"
+    return start, polish(end, (1 - tol) * height), ""
+
+
 # ---------------------------------------------------------------------------
 # committee.online
 # ---------------------------------------------------------------------------
@@ -598,11 +779,17 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     Solution
         ``observables``: ``alpha``, ``eps_g``, ``Q`` (n, K, K), ``R`` (n, K, M),
         per-entry trajectories ``Q_i_k``, ``R_i_n`` (1-based), ``v`` if learned;
-        scalars ``eps_g_final``, ``plateau_height`` (eps_g at the symmetric fixed
-        point at this eta), ``plateau_start``, ``plateau_end``, ``eps_sym_eta0``
-        (the eta -> 0 plateau), and for K = M, erf, T = 1, no noise/decay/learned v:
+        scalars ``eps_g_final`` and, for erf units with T = 1, unit second layers and no
+        weight decay (K >= 2): ``plateau_height`` (eps_g at the unspecialised fixed point
+        the dynamics visits, :func:`symmetric_fixed_point`, started from the projection of
+        this initial state), ``plateau_start``, ``plateau_end`` (where eps_g enters and
+        leaves the band ``plateau_tol`` around it, from the solver's continuous
+        trajectory), ``eps_sym_eta0`` (the eta -> 0 plateau); for K = M without noise
         ``decay_rate``, ``eta_max``, ``eta_opt`` from the linearisation.
-        ``converged=False`` with a message if the integration fails or blows up.
+        An output that is not defined at this point (no attracting plateau at this eta,
+        a band never entered or not yet left by ``alpha_max``, K = 1) is left out and the
+        message says why: no NaN is ever reported. ``converged=False`` with a message if
+        the integration fails or blows up.
     """
     K, M, eta, activation, sigma, weight_decay, eta_v = _check_committee(
         K, M, eta, activation, sigma, weight_decay, eta_v)
@@ -617,7 +804,9 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     ode = CommitteeODE(K, M, eta, activation, Tm, v=v0, v_teacher=v_teacher, sigma=sigma,
                        weight_decay=weight_decay, learn_v=learn_v, eta_v=eta_v)
     grid = explicit_grid(alpha_grid) if alpha_grid is not None else output_grid(alpha_max, n_points, spacing)
-    ys, ok, msg, nfev = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol)
+    standard = (np.allclose(Tm, np.eye(M)) and np.allclose(ode.v0, 1) and np.allclose(ode.v_teacher, 1)
+                and not learn_v and weight_decay == 0 and activation == "erf")
+    ys, ok, msg, nfev, interp = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol, dense=True)
     if not ok:
         return Solution.failed("committee.online", params, msg, iterations=nfev)
     Qs = np.empty((len(grid), K, K))
@@ -637,23 +826,37 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
         for i in range(K):
             obs[f"v_{i + 1}"] = vs[:, i].copy()
     obs["eps_g_final"] = float(eps[-1])
-    message = ""
-    standard = (np.allclose(Tm, np.eye(M)) and np.allclose(ode.v0, 1) and np.allclose(ode.v_teacher, 1)
-                and not learn_v and weight_decay == 0)
-    if standard and activation == "erf":
-        fp = symmetric_fixed_point(K, M, eta, activation, sigma)
-        height = fp["eps_g"] if fp["converged"] else math.nan
-        obs["plateau_height"] = height
-        obs["eps_sym_eta0"] = symmetric_fixed_point(K, M, 0.0, activation)["eps_g"]
-        start, end = find_plateau(grid, eps, height, plateau_tol) if fp["converged"] else (math.nan, math.nan)
-        obs["plateau_start"], obs["plateau_end"] = start, end
-        if not fp["converged"]:
-            message = f"no symmetric fixed point found at eta={eta}"
-        if K == M and sigma == 0:
-            lin = linearisation(K, eta, activation)
-            obs["decay_rate"] = lin["decay_rate"]
-            obs["eta_max"] = lin["eta_max"]
-            obs["eta_opt"] = lin["eta_opt"]
+    notes = []
+    if standard and K == 1:
+        notes.append("K = 1: no hidden-unit symmetry to break, so no plateau (plateau outputs omitted)")
+    elif standard:
+        start_point = (float(R.mean()), float(np.diag(Q).mean()), float(Q[~np.eye(K, dtype=bool)].mean()))
+        fp = symmetric_fixed_point(K, M, eta, activation, sigma, start=start_point)
+        if fp["converged"]:
+            height = fp["eps_g"]
+            obs["plateau_height"] = height
+            start, end, why = _plateau_window(ode, interp, grid[0], grid[-1], height, plateau_tol)
+            if np.isfinite(start):
+                obs["plateau_start"] = start
+            if np.isfinite(end):
+                obs["plateau_end"] = end
+            if why:
+                notes.append(why)
+        else:
+            notes.append(f"plateau outputs omitted: {fp['message']}")
+        fp0 = symmetric_fixed_point(K, M, 0.0, activation, start=start_point)
+        if fp0["converged"]:
+            obs["eps_sym_eta0"] = fp0["eps_g"]
+        else:
+            notes.append(f"eps_sym_eta0 omitted: {fp0['message']}")
+    if standard and K == M and sigma == 0:
+        lin = linearisation(K, eta, activation)
+        for key in ("decay_rate", "eta_max", "eta_opt"):
+            if np.isfinite(lin[key]):
+                obs[key] = lin[key]
+            else:
+                notes.append(f"{key} omitted: not defined by the linearisation at this K")
+    message = "; ".join(notes)
     order = {"Q": Qs[-1], "R": Rs[-1], "T": Tm}
     if learn_v:
         order["v"] = vs[-1]

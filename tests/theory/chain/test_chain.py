@@ -239,15 +239,18 @@ def test_phase_diagram_grid_equals_pointwise_solutions():
             s = tc.signal(sigma_w2=sw, sigma_b2=sb, activation="tanh", depth=2)
             assert s["chi1"] == pytest.approx(pd["chi1"][i, j], rel=1e-13)
             np.testing.assert_allclose(s["xi_c"], pd["xi_c"][i, j], rtol=1e-10)
-            np.testing.assert_allclose(s.order["c_star"], pd["c_star"][i, j], rtol=1e-10, atol=1e-13)
+            # where c* is undefined (q* = 0 without bias) the grid says nan and the solve leaves it out
+            np.testing.assert_allclose(s.order.get("c_star", np.nan), pd["c_star"][i, j], rtol=1e-10, atol=1e-13)
 
 
 def test_user_function_gives_the_builtin_answer():
-    """A Python function goes through the Hermite series: np.tanh as a user function equals 'tanh' exactly;
-    erf(x/sqrt2) as a user function matches the arcsine closed form."""
+    """A Python function goes through the Hermite series: np.tanh as a user function equals 'tanh' (the
+    exact erf scale mixture) to 1e-12 at these q (< 3); erf(x/sqrt2) as a user function matches the
+    arcsine closed form."""
     a = tc.signal(sigma_w2=1.8, sigma_b2=0.2, activation=np.tanh, depth=15)
     b = tc.signal(sigma_w2=1.8, sigma_b2=0.2, activation="tanh", depth=15)
-    np.testing.assert_array_equal(a["c"], b["c"])
+    np.testing.assert_allclose(a["c"], b["c"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(a["q"], b["q"], rtol=1e-12)
     u = tc.signal(sigma_w2=2.5, sigma_b2=0.2, activation=lambda x: erf(x / np.sqrt(2)), depth=15)
     e = tc.signal(sigma_w2=2.5, sigma_b2=0.2, activation="erf", depth=15)
     np.testing.assert_allclose(u["c"], e["c"], atol=1e-12)
