@@ -78,6 +78,7 @@ from ..channels import beta_eps, log_phi, teacher_scales
 from ..perceptron import TeacherStudent
 from ..solution import Solution, select_thermodynamic
 from .tree import committee_error, model_branches, multisets, node_rule
+from .storage import log_add_exp, log_counts_without
 
 OUTPUTS = ("majority", "parity")
 ACTIVATIONS = ("sign",)
@@ -130,37 +131,6 @@ def check_activation(activation):
 # ----------------------------------------------------------------------------
 
 @njit(cache=True)
-def _lae(a, b):
-    if a == -np.inf:
-        return b
-    if b == -np.inf:
-        return a
-    if a > b:
-        return a + math.log1p(math.exp(b - a))
-    return b + math.log1p(math.exp(a - b))
-
-
-@njit(cache=True)
-def _counts(lp, lm, row, skip1, skip2, d):
-    """d[j] = log P(j of the non-skipped inputs of row are +1); returns their number m."""
-    K = row.shape[0]
-    for j in range(K + 1):
-        d[j] = -np.inf
-    d[0] = 0.0
-    m = 0
-    for k in range(K):
-        if k == skip1 or k == skip2:
-            continue
-        a, b = lp[row[k]], lm[row[k]]
-        d[m + 1] = d[m] + a
-        for j in range(m, 0, -1):
-            d[j] = _lae(d[j] + b, d[j - 1] + a)
-        d[0] += b
-        m += 1
-    return m
-
-
-@njit(cache=True)
 def _log_rule(d, m, f_plus, f_minus, K, rule, sign):
     """log P(rule output = sign | m random inputs with counts d, f_plus / f_minus fixed inputs +1 / -1)."""
     s = -np.inf
@@ -171,7 +141,7 @@ def _log_rule(d, m, f_plus, f_minus, K, rule, sign):
         else:
             plus = ((m - j) + f_minus) % 2 == 0
         if plus == (sign > 0):
-            s = _lae(s, d[j])
+            s = log_add_exp(s, d[j])
     return s
 
 
@@ -205,25 +175,25 @@ def rule_rows(idx, lp, lm, ltp, ltm, rule, derivs):
     d = np.empty(K + 1)
     for i in range(n):
         row = idx[i]
-        m = _counts(lp, lm, row, -1, -1, d)
+        m = log_counts_without(lp, lm, row, -1, -1, d)
         lP[i] = _log_rule(d, m, 0, 0, K, rule, 1)
         lM[i] = _log_rule(d, m, 0, 0, K, rule, -1)
-        m = _counts(ltp, ltm, row, -1, -1, d)
+        m = log_counts_without(ltp, ltm, row, -1, -1, d)
         tau[i] = math.exp(_log_rule(d, m, 0, 0, K, rule, 1))
         if not derivs:
             continue
         for k in range(K):
-            m = _counts(lp, lm, row, k, -1, d)
+            m = log_counts_without(lp, lm, row, k, -1, d)
             a = _log_rule(d, m, 1, 0, K, rule, 1)
             b = _log_rule(d, m, 0, 1, K, rule, 1)
             lD[i, k], sD[i, k] = _log_diff(a, b)
         for k in range(K):
             for l in range(k + 1, K):
-                m = _counts(lp, lm, row, k, l, d)
+                m = log_counts_without(lp, lm, row, k, l, d)
                 pp = _log_rule(d, m, 2, 0, K, rule, 1)
                 mm = _log_rule(d, m, 0, 2, K, rule, 1)
                 pm = _log_rule(d, m, 1, 1, K, rule, 1)
-                v, s = _log_diff(_lae(pp, mm), pm + math.log(2.0))
+                v, s = _log_diff(log_add_exp(pp, mm), pm + math.log(2.0))
                 lDD[i, k, l] = lDD[i, l, k] = v
                 sDD[i, k, l] = sDD[i, l, k] = s
     return lP, lM, tau, lD, sD, lDD, sDD

@@ -76,7 +76,8 @@ def tree_storage_capacity(K: int) -> float:
 
 
 @njit(cache=True)
-def _logaddexp(a, b):
+def log_add_exp(a, b):
+    """log(e^a + e^b), exact at -inf (numba)."""
     if a == -np.inf:
         return b
     if b == -np.inf:
@@ -87,8 +88,9 @@ def _logaddexp(a, b):
 
 
 @njit(cache=True)
-def _log_counts_without(lp, lq, row, skip1, skip2, d):
-    """d[j] = log P(j of the votes of row's nodes are +1), skipping columns skip1, skip2 (log space)."""
+def log_counts_without(lp, lq, row, skip1, skip2, d):
+    """d[j] = log P(j of the votes of row's nodes are +1), skipping columns skip1, skip2 (log space);
+    returns the number of votes counted. Shared with the deep tree (:mod:`.deep`)."""
     K = row.shape[0]
     for j in range(K + 1):
         d[j] = -np.inf
@@ -100,9 +102,10 @@ def _log_counts_without(lp, lq, row, skip1, skip2, d):
         a, b = lp[row[k]], lq[row[k]]
         d[m + 1] = d[m] + a
         for j in range(m, 0, -1):
-            d[j] = _logaddexp(d[j] + b, d[j - 1] + a)
+            d[j] = log_add_exp(d[j] + b, d[j - 1] + a)
         d[0] += b
         m += 1
+    return m
 
 
 @njit(cache=True)
@@ -123,13 +126,13 @@ def _storage_rows(idx, x, lp, lq, lphi, hessian):
     d = np.empty(K + 1)
     for i in range(n):
         row = idx[i]
-        _log_counts_without(lp, lq, row, -1, -1, d)
+        log_counts_without(lp, lq, row, -1, -1, d)
         s = -np.inf
         for j in range(h + 1, K + 1):
-            s = _logaddexp(s, d[j])
+            s = log_add_exp(s, d[j])
         lnM[i] = s
         for k in range(K):
-            _log_counts_without(lp, lq, row, k, -1, d)
+            log_counts_without(lp, lq, row, k, -1, d)
             zk[i, k] = math.exp(d[h] + lphi[row[k]] - s)             # tie of the others: dM/dp_k
         if not hessian:
             continue
@@ -138,7 +141,7 @@ def _storage_rows(idx, x, lp, lq, lphi, hessian):
             diag[i] += hkk * hkk
         for k in range(K):
             for l in range(k + 1, K):
-                _log_counts_without(lp, lq, row, k, l, d)
+                log_counts_without(lp, lq, row, k, l, d)
                 c = lphi[row[k]] + lphi[row[l]] - s
                 a = math.exp(d[h - 1] + c) if h >= 1 else 0.0
                 hkl = a - math.exp(d[h] + c) - zk[i, k] * zk[i, l]
