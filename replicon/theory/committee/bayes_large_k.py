@@ -193,14 +193,14 @@ def _complement_solutions(name, params, alpha_tilde):
 
     The Gaussian K = 1 prior step ``q = r/(1 + r)`` is the spherical one on the Nishimori line
     (``1 - q = 1/(1 + r)``), ``2 Psi_1'(Q)`` is the spherical perceptron's ``dG_E/dR`` at R = q = Q and
-    ``Psi_1(Q) = G_E(Q, Q; 0)``: the map is :class:`fully_large_k._FullyComplement`'s (the module docstring
+    ``Psi_1(Q) = G_E(Q, Q; 0)``: the map is :class:`fully_large_k.FullyComplement`'s (the module docstring
     there, "T = 0"), whose coordinate ``1 - q_d`` reaches the specialised root ``1 - q_d ~ (2.92/
     alpha_tilde)^4`` (below the q_d coordinate's 1e-11 from alpha_tilde ~ 2000 on). Observables from
     ``1 - Q``; ``eps_g alpha_tilde -> 1.2493``.
     """
-    from .fully_large_k import _FullyComplement, specialised_roots as fully_roots
+    from .fully_large_k import FullyComplement, specialised_roots as fully_roots
 
-    m = _FullyComplement(alpha_tilde)
+    m = FullyComplement(alpha_tilde)
     out = []
     for r, att in fully_roots(alpha_tilde, 0.0, complement=True):
         d = float(r.x[0])

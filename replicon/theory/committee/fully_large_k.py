@@ -342,7 +342,7 @@ def _arccos_near_one(d):
     return 2.0 * math.asin(math.sqrt(0.5 * d))
 
 
-class _FullyComplement(_Fully):
+class FullyComplement(_Fully):
     """T = 0, spherical weights, large alpha_tilde: the Nishimori map in ``delta = 1 - q_d``.
 
     The specialised branch has ``1 - q_d ~ (2.9/alpha_tilde)^4`` (2e-12 at alpha_tilde = 3000, 1e-31 at
@@ -405,10 +405,10 @@ class _FullyComplement(_Fully):
 
 
 def model_at(alpha_tilde, T, weights="spherical", complement=True):
-    """The RS map at one point: ``_FullyComplement`` (coordinate 1 - q_d) at T = 0, spherical weights and
+    """The RS map at one point: ``FullyComplement`` (coordinate 1 - q_d) at T = 0, spherical weights and
     alpha_tilde >= A_COMPLEMENT (if ``complement``), else ``_Fully`` (coordinates q_d, R_d)."""
     if complement and T == 0 and weights == "spherical" and alpha_tilde >= A_COMPLEMENT:
-        return _FullyComplement(alpha_tilde)
+        return FullyComplement(alpha_tilde)
     return _Fully(alpha_tilde, T, weights)
 
 
@@ -434,7 +434,7 @@ def _scan_nishimori(model, tol):
     ``logit F(q_d) - logit q_d`` and refined interior extrema, for two roots closer than the grid),
     each confirmed by the engine's Newton step. Unconverged roots are dropped. For the complement
     model (large alpha_tilde) the grid is in logit(1 - q_d) and reaches the specialised root."""
-    grid = model.scan_grid() if isinstance(model, _FullyComplement) else U_SCAN
+    grid = model.scan_grid() if isinstance(model, FullyComplement) else U_SCAN
     return engine.roots_1d(model.problem(), grid, tol)
 
 
@@ -497,7 +497,7 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherica
     Ising weights: roots with q_d > 1 - 1e-10 are the exact perfect state reached numerically and are
     not returned (the perfect state is a branch of its own, :func:`perfect_state`).
     ``complement=True``: at T = 0 (spherical) and alpha_tilde >= A_COMPLEMENT the roots are those of
-    :class:`_FullyComplement`, ``x = (1 - q_d,)`` (:func:`model_at`); default: q_d coordinates.
+    :class:`FullyComplement`, ``x = (1 - q_d,)`` (:func:`model_at`); default: q_d coordinates.
     """
     alpha_tilde, T, weights = _check(alpha_tilde, T, weights)
     if alpha_tilde == 0:
@@ -508,12 +508,12 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherica
         roots = [r for r in roots if r.x[0] <= _Q_PERFECT]
     out = []
     for r in roots:
-        if isinstance(model, _FullyComplement):
+        if isinstance(model, FullyComplement):
             polish_relative(model, r, force=True)            # 1 - q_d to relative precision
         att, rho = engine.attracting(model.problem(), r.x)
         r.extra["spectral_radius"] = rho
         out.append((r, att))
-    flip = isinstance(model, _FullyComplement)                 # x = 1 - q_d: sort by R_d all the same
+    flip = isinstance(model, FullyComplement)                 # x = 1 - q_d: sort by R_d all the same
     out.sort(key=lambda t: -t[0].x[-1] if flip else t[0].x[-1])
     return out
 
