@@ -12,4 +12,5 @@ from .committee import (SPACINGS, CommitteeODE, committee_eps_g, committee_initi
 from .integrals import (COMMITTEE_ACTIVATIONS, RELU_QUAD_NODES, derivative_pair_average,  # noqa: F401
                         orthant_probability4, pair_average, quad_average, relu_quad_average,
                         triple_average)
-from .perceptron import PERCEPTRON_RULES, batch_hebb_overlap, perceptron_flow, perceptron_online  # noqa: F401
+from .perceptron import (PERCEPTRON_RULES, batch_hebb_overlap, perceptron_flow, perceptron_flow_rd,  # noqa: F401
+                         perceptron_online)
