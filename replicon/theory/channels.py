@@ -287,8 +287,9 @@ def teacher_energetic(q, R, T=0.0):
         dR = 2.0 * (b / s) * pr
         dq = (A * b / one_q) * pr + np.dot(w, tf * r1) / (one_q * one_q)
     else:
-        dR = 2.0 * (q / (s2 * s)) * np.dot(w, t * phiA * lz)
-        dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s2 * s) * lz + tf * r * t / (2.0 * b * one_q ** 2))
+        s3 = max(s2 * s, 1e-308)            # s2 s underflows at the floor s2 = 1e-300
+        dR = 2.0 * (q / s3) * np.dot(w, t * phiA * lz)
+        dq = 2.0 * np.dot(w, -phiA * t * R / (2 * s3) * lz + tf * r * t / (2.0 * b * one_q ** 2))
     if T > 0:
         eps_t = 2.0 * np.dot(w, tf * np.exp(log_eps + log_ndtr(-x) - lz))
     else:

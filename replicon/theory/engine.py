@@ -53,7 +53,7 @@ class FixedPointProblem:
     ``u`` off to infinity is then reported as ``at_bound``. Keep ``"none"`` for
     components whose fixed point may lie exactly on the boundary (q = 0).
 
-    ``u_min`` (default ``-U_MAX``): the most negative logit coordinate that still counts as
+    ``u_min`` (default None, i.e. ``-U_MAX``): the most negative logit coordinate that still counts as
     inside the domain. A model whose genuine fixed points come arbitrarily close to the
     lower bound (q ~ alpha^2 at small alpha, q ~ 1/T^2 at high T) sets it lower, e.g. -700
     (q down to ~1e-304); the upper side always stops at ``U_MAX``.
@@ -581,6 +581,8 @@ def poor_to_perfect_transition(model_at, roots, alpha_start, alpha_end, tol, eva
         a_sp, x_sp = spinodal(make, alpha_start, x0, alpha_end, tol_p=tol)
     except ValueError:
         return f"the poor branch does not end before alpha={alpha_end}"
+    if not a_sp > alpha_start:        # not a single continuation step succeeded: no spinodal was found
+        return f"the poor branch could not be followed from alpha_start={alpha_start} (no continuation step converged)"
     path = {alpha_start: x0, a_sp: x_sp}
 
     def nearest(a):
@@ -594,11 +596,14 @@ def poor_to_perfect_transition(model_at, roots, alpha_start, alpha_end, tol, eva
             path[a] = r.x
         return evaluate(model_at(a), path[a])[1]
 
-    if free_entropy(alpha_start) < 0:
-        return f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
-    if free_entropy(a_sp) > 0:  # poor branch thermodynamic up to its end: the jump is at the spinodal
-        a_tr = a_sp
-    else:
-        a_tr = transition(free_entropy, alpha_start, a_sp, xtol=tol)
+    try:
+        if free_entropy(alpha_start) < 0:
+            return f"the perfect state is already thermodynamic at alpha_start={alpha_start}"
+        if free_entropy(a_sp) > 0:  # poor branch thermodynamic up to its end: the jump is at the spinodal
+            a_tr = a_sp
+        else:
+            a_tr = transition(free_entropy, alpha_start, a_sp, xtol=tol)
+    except ConvergenceError as err:
+        return str(err)
     order_tr = evaluate(model_at(a_tr), nearest(a_tr))[0]
     return a_tr, a_sp, order_tr, x_sp

@@ -35,7 +35,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, ndtr
+from scipy.special import erfcx, log_ndtr, ndtr
 
 from .._util import ParamError, check_choice, check_number
 from . import engine
@@ -508,6 +508,14 @@ def teacher(alpha=1.0, T=0.0, weights="spherical", student="gibbs", strict=False
                              stable=bool(lam > 0), replicon_eigenvalue=lam))
     if weights == "ising" and alpha > 0:
         sols.append(_perfect_solution(name, params))
+    if not sols and weights == "spherical" and alpha > 1e3 and T > 0:
+        # spherical weights have exactly one RS state; at T > 0 and large alpha 1 - R ~ eps_g^2 falls below
+        # what the (q, R) coordinates resolve (2e-12; T = 0 is solved in 1 - q)
+        msg = (f"no RS solution resolved at alpha={alpha:g}, T={T:g}: 1 - R ~ (c(T)/alpha)^2 is below the "
+               "resolution of the (q, R) coordinates (2e-12); eps_g ~ c(T)/alpha there")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
     _label_multiple(sols)
     return select_thermodynamic(name, params, sols, strict)
 
@@ -592,7 +600,10 @@ def capacity(kappa=0.0, weights="spherical", zero_entropy=True):
     obs = {"alpha_c": 2.0 / (math.pi * I)}
     res, its = 0.0, 0
     if zero_entropy:
-        a0, root = ising_zero_entropy(kappa)
+        try:
+            a0, root = ising_zero_entropy(kappa)
+        except (ConvergenceError, ValueError) as err:
+            return Solution.failed("perceptron.capacity", params, f"Ising zero-entropy point not found: {err}")
         obs["alpha_zero_entropy"] = a0
         obs["q_at_zero_entropy"] = float(root.x[0])
         res, its = root.residual, root.iterations
@@ -655,6 +666,17 @@ def storage(alpha=1.0, kappa=0.0, weights="spherical", strict=False):
         return select_thermodynamic(name, params, [Solution(model=name, params=params, order=order, observables=obs,
                                                free_energy=-ent, branch="rs", stable=True,
                                                replicon_eigenvalue=1.0)], strict)
+    r_k = math.sqrt(2.0 / math.pi) / float(erfcx(kappa / math.sqrt(2.0)))      # phi(kappa)/H(kappa)
+    if alpha * r_k * r_k < 1e-250:
+        # q = alpha r(kappa)^2 (1 + O(q kappa^2)) underflows the logit coordinate: the closed form, exact
+        # there; entropy f_0 + alpha ln H(kappa) - q^2/4, replicon 1 - alpha (kappa r - r^2)^2 at q -> 0
+        q = alpha * r_k * r_k
+        f = (0.0 if weights == "spherical" else math.log(2.0)) + alpha * float(log_ndtr(-kappa)) - 0.25 * q * q
+        lam = 1.0 - alpha * (kappa * r_k - r_k * r_k) ** 2
+        sol = Solution(model=name, params=params, order={"q": q, "q_hat": q}, observables={"q": q, "entropy": f},
+                       free_energy=-f, branch="rs", stable=bool(lam > 0), replicon_eigenvalue=lam,
+                       message="closed form (q < 1e-250)")
+        return select_thermodynamic(name, params, [sol], strict)
     st = _Storage(alpha, kappa, weights)
     found, failed = engine.find_fixed_points(st.problem(), [np.array([0.3]), np.array([0.05]), np.array([0.9])])
     sols = []

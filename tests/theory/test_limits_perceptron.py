@@ -293,3 +293,22 @@ def test_storage_at_large_margin_is_a_result_below_capacity():
     ac = P.capacity(10.0)["alpha_c"]
     assert P.storage(alpha=0.5 * ac, kappa=10.0).converged
     assert not P.storage(alpha=1.01 * ac, kappa=10.0).converged
+
+
+@pytest.mark.parametrize("weights", ["spherical", "ising"])
+@pytest.mark.parametrize("kappa, alpha", [(-10.0, 1e-300), (0.0, 1e-260)])
+def test_storage_closed_form_where_q_underflows(weights, kappa, alpha):
+    """q = alpha r(kappa)^2 below 1e-250: the closed form (exact there), entropy f_0 + alpha ln H(kappa)."""
+    sol = P.storage(alpha=alpha, kappa=kappa, weights=weights)
+    assert sol.converged and sol.stable
+    f0 = LN2 if weights == "ising" else 0.0
+    assert sol["entropy"] == pytest.approx(f0 + alpha * float(log_ndtr(-kappa)), rel=1e-12, abs=1e-320)
+
+
+def test_transition_that_cannot_be_followed_is_not_a_result():
+    """T = 1e300: the poor branch is the closed form at alpha_start and cannot be continued (the jump is at
+    alpha ~ 1.7 T); it used to report alpha_transition = alpha_spinodal = alpha_start as converged."""
+    sol = P.teacher_transition(T=1e300)
+    assert not sol.converged and sol.message
+    far = P.teacher_transition(T=1e5)
+    assert not far.converged and "does not end" in far.message

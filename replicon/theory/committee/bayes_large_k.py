@@ -204,6 +204,16 @@ def _complement_solutions(name, params, alpha_tilde):
     out = []
     for r, att in fully_roots(alpha_tilde, 0.0, complement=True):
         d = float(r.x[0])
+        if d == 0.0:                                   # 1 - q_d underflows: the asymptote (exact there)
+            o, phi, _ = m.asymptotic()
+            eps = o["_eps_g"]
+            obs = {"q_d": 1.0, "q_a": 0.0, "Q": 1.0, "eps_g": eps, "eps_bayes": eps / math.sqrt(2.0),
+                   "free_entropy": phi, "one_minus_q_d": 0.0}
+            order = {"q_d": 1.0, "q_a": 0.0, "Q": 1.0, "Q_spec": 1.0, "Q_avg": 0.0, "r_d": "inf", "rho": "inf",
+                     "one_minus_q_d": 0.0}
+            out.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=-phi,
+                                converged=True, branch="specialised", message="large-alpha_tilde asymptote"))
+            continue
         r_d, dQ, e = m.conjugates_c(d)
         qd = 1.0 - d
         # -r q/2 + psi_prior(r) with psi_prior = r/2 - ln(1 + r)/2, written as r (1 - q)/2 - ln(1 + r)/2

@@ -182,7 +182,7 @@ from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import nishimori_energetic, teacher_energetic
 from ..priors import ising_entropy, ising_prior, spherical_entropy, spherical_prior
-from ..perceptron import U_MIN, polish_relative
+from ..perceptron import C0_NISHIMORI, U_MIN, complement_prior, polish_relative
 from ..solution import ConvergenceError, Solution, select_thermodynamic
 
 NAME = "committee.gibbs_fully_largek"
@@ -191,7 +191,7 @@ LN2 = math.log(2.0)
 _Q_PERFECT = 1.0 - 1e-10                    # Ising: a numerical root this close to q_d = 1 is the perfect state
 TWO_OVER_PI = 2.0 / math.pi
 U_SCAN = np.linspace(-11.0, 25.0, 289)     # logit(q_d) grid of the T = 0 root scan
-_L_MAX_LOG = 40.0                           # ln L bound of the inner maximisation
+_L_MAX_LOG = 600.0                          # ln L bound of the inner maximisation (L* ~ 8 T^2: T < 1e130)
 
 
 def _excess(x):
@@ -230,7 +230,7 @@ class _Fully:
         self.T = float(T)
         self.weights = weights
         self.prior = spherical_prior if weights == "spherical" else ising_prior
-        self._u = math.log1p(8.0 * self.T ** 2)     # warm start of ln L (L* ~ 1 + 8 T^2 on the PS branch)
+        self._u = math.log1p(8.0 * min(self.T, 1e100) ** 2)   # warm start of ln L (L* ~ 1 + 8 T^2 on the PS branch)
 
     @property
     def nishimori(self):
@@ -246,9 +246,18 @@ class _Fully:
         return L * (e["dq"] * dq_dL + e["dR"] * dR_dL)
 
     def best_L(self, q_d, R_d):
-        """``L* = argmax_L G_E``: root of dG_E/d ln L (positive at small L, negative at large L for T > 0)."""
+        """``L* = argmax_L G_E``: root of dG_E/d ln L (positive at small L, negative at large L for T > 0).
+
+        At the permutation-symmetric point and T >= 100 the maximum is too flat for a root in double
+        precision (dG_E/d ln L ~ 1/(T^2 L)); there ``L* = 8 T^2 + 0.255327 + 0.066/T^2``: the 8 T^2 from
+        balancing the O(1/T) error term (R_eff -> sqrt(2/pi)) against the O(1/T^2) overlap term (q_eff -> 1,
+        arcsin'(q_eff) ~ sqrt(L)), derived here; the constants fitted to the root at T = 3 .. 300."""
         if self.nishimori:
             return 1.0
+        if self.T > 1e150:
+            raise ConvergenceError(f"T={self.T:g} > 1e150: the hidden units' correlation L* ~ 8 T^2 overflows")
+        if q_d == 0.0 and R_d == 0.0 and self.T >= 100.0:
+            return 8.0 * self.T * self.T + 0.255327 + 0.066 / (self.T * self.T)
         f = lambda u: self._dG_dlogL(q_d, R_d, u)      # noqa: E731
         lo = hi = self._u
         flo = fhi = f(lo)
@@ -380,11 +389,32 @@ class FullyComplement(_Fully):
         if not 0.0 < delta < 1.0:
             return np.array(x, float)
         r_hat, _, _ = self.conjugates_c(delta)
-        a = max(r_hat + r_hat * r_hat, 0.0)                   # q_hat = R_hat on the Nishimori line
-        return np.array([2.0 / (1.0 + math.sqrt(1.0 + 4.0 * a))])
+        return np.array([complement_prior(r_hat)])            # q_hat = R_hat on the Nishimori line
+
+    def quarter(self):
+        """``(1 - q_d)^(1/4)`` of the large-alpha_tilde asymptote, ``2/(alpha_tilde C0 sqrt(2/pi) 2^(1/4))``:
+        1 - Q ~ (2/pi) sqrt(2 delta) and G_E ~ -C0 sqrt(1 - Q) make ``1/2 ln delta - alpha_tilde C0 sqrt(1-Q)``
+        stationary there (``alpha_tilde G_E = -2``)."""
+        return 2.0 / (self.alpha_tilde * C0_NISHIMORI * math.sqrt(TWO_OVER_PI) * 2.0 ** 0.25)
+
+    def guess(self):
+        return self.quarter() ** 4
+
+    def asymptotic(self):
+        """``evaluate``'s tuple where 1 - q_d underflows (alpha_tilde > 1e70), from the asymptote (exact there:
+        relative corrections 7.5/alpha_tilde^2)."""
+        d4 = self.quarter()
+        phi = 2.0 * math.log(d4) + 0.5 - 2.0
+        order = {"q_d": 1.0, "q_a": 0.0, "R_d": 1.0, "R_a": 0.0, "c_a": 0.0, "q_eff": 1.0, "R_eff": 1.0,
+                 "q_hat_d": math.inf, "R_hat_d": math.inf,
+                 "_eps_g": 2.0 * math.sqrt(2.0) / (math.pi * C0_NISHIMORI * self.alpha_tilde),
+                 "_eps_hidden": math.sqrt(2.0) * d4 * d4 / math.pi, "one_minus_q_d": 0.0}
+        return order, phi, 0.0
 
     def evaluate(self, x):
         delta = float(x[0])
+        if delta == 0.0:
+            return self.asymptotic()
         r_hat, dQ, e = self.conjugates_c(delta)
         q_d = 1.0 - delta
         phi = 0.5 * math.log(delta) + 0.5 * q_d + self.alpha_tilde * float(e["G"])   # G_S^sph on R = q
@@ -503,6 +533,9 @@ def specialised_roots(alpha_tilde, T=0.0, tol=1e-11, extra=(), weights="spherica
     if alpha_tilde == 0:
         return []
     model = model_at(alpha_tilde, T, weights, complement)
+    if isinstance(model, FullyComplement) and model.guess() < 1e-280:        # 1 - q_d underflows
+        return [(engine.Root(np.array([0.0]), True, 0.0, 0, message="large-alpha_tilde asymptote",
+                             extra={"spectral_radius": 0.0}), True)]
     roots = _scan_nishimori(model, tol) if model.nishimori else _roots_finite_T(model, tol, extra)
     if weights == "ising":
         roots = [r for r in roots if r.x[0] <= _Q_PERFECT]
@@ -608,7 +641,12 @@ def gibbs_fully_large_k(alpha_tilde=8.0, T=0.0, strict=False, weights="spherical
                        branch="permutation_symmetric",
                        message="no data; the limit alpha_tilde -> 0+ has the average teacher learnt")
         return select_thermodynamic(NAME, params, [sol], strict)
-    sols = [permutation_symmetric(alpha_tilde, T, weights)]
+    try:
+        sols = [permutation_symmetric(alpha_tilde, T, weights)]
+    except ConvergenceError as err:          # the inner maximisation over L (L* ~ 8 T^2) out of range
+        if strict:
+            raise
+        return Solution.failed(NAME, params, f"permutation-symmetric branch not solved at T={T:g}: {err}")
     model = model_at(alpha_tilde, T, weights)
     found_stable = False
     for r, att in specialised_roots(alpha_tilde, T, weights=weights, complement=True):

@@ -85,7 +85,7 @@ from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import beta_eps, log_phi, teacher_scales
 from ..perceptron import TeacherStudent, polish_relative
-from ..solution import Solution, select_thermodynamic
+from ..solution import ConvergenceError, Solution, select_thermodynamic
 
 WEIGHTS = ("spherical", "ising")
 ARCHS = ("tree",)
@@ -282,8 +282,9 @@ def tree_energetic(q, R, T=0.0, K=3, n=None, gamma=True):
     lz = np.logaddexp(log_eps, log_1me + log_S)
     G = 2.0 * np.dot(W, Mt * lz)
     dMt_dA = np.sum(Dt * dtau_dA, axis=1)
-    dA_dR = q / (s2 * s)
-    dA_dq = -R / (2.0 * s2 * s)
+    s3 = max(s2 * s, 1e-308)        # s2 s underflows at the floor s2 = 1e-300
+    dA_dR = q / s3
+    dA_dq = -R / (2.0 * s3)
     db_dq = 1.0 / (2.0 * b * (1.0 - q) ** 2) if b > 0 else 0.0
     if b <= 1.0:
         # integrated by parts in each t_k (Stein; perceptron.teacher_energetic): no 1/s^3, 1/b factors
@@ -459,6 +460,12 @@ def gibbs(K=3, alpha=1.0, T=0.0, weights="spherical", arch="tree", strict=False,
                              replicon_eigenvalue=lam))
     if weights == "ising" and alpha > 0:
         sols.append(_perfect(name, params))
+    if not sols and weights == "spherical" and alpha > 1e3:
+        msg = (f"no RS solution resolved at alpha={alpha:g}, T={T:g}: 1 - q, 1 - R ~ alpha^-2 are below the "
+               "resolution of the (q, R) coordinates (2e-12); eps_g ~ 0.6247/alpha at T = 0 (any odd K)")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(name, params, msg)
     return select_thermodynamic(name, params, sols, strict)
 
 

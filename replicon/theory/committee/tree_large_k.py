@@ -66,7 +66,7 @@ from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import teacher_energetic
 from ..perceptron import C0_NISHIMORI, NishimoriComplement, TeacherStudent, complement_branches
-from ..solution import Solution, select_thermodynamic
+from ..solution import ConvergenceError, Solution, select_thermodynamic
 from .tree import model_branches
 
 WEIGHTS = ("spherical", "ising")
@@ -259,6 +259,12 @@ def gibbs_large_k(alpha=1.0, T=0.0, weights="spherical", strict=False, inits=Non
         sols.append(_solution(model, r, params, label, None if att else "unstable"))
     if weights == "ising" and alpha > 0:
         sols.append(_perfect(params))
+    if not sols and weights == "spherical" and alpha > 1e2 and T > 0:
+        msg = (f"no RS solution resolved at alpha={alpha:g}, T={T:g}: 1 - q ~ alpha^-4 is below the resolution "
+               "of the (q, R) coordinates (2e-12); T = 0 is solved in 1 - q (eps_g ~ 1.2493/alpha)")
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(NAME, params, msg)
     return select_thermodynamic(NAME, params, sols, strict)
 
 

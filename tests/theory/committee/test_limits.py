@@ -194,3 +194,29 @@ def test_tree_storage_small_alpha(K, alpha):
     q = kappa(K) * 2 * alpha / math.pi
     assert sol["q"] == pytest.approx(q, rel=2 * q + 1e-10)
     assert sol["entropy"] == pytest.approx(-alpha * LN2, rel=1e-9)
+
+
+@pytest.mark.parametrize("alpha_tilde", [1e60, 1e72, 1e300])
+def test_large_k_committees_where_one_minus_q_underflows(alpha_tilde):
+    """1 - q_d ~ (2.92/alpha_tilde)^4 underflows beyond alpha_tilde ~ 1e70: the asymptote (exact there)
+    continues the solved branch; the Bayes large-K committee (same equations) agrees, eps_bayes = eps_g/sqrt 2."""
+    s, b = F.gibbs_fully_large_k(alpha_tilde=alpha_tilde), BLK.bayes_large_k(alpha_tilde=alpha_tilde)
+    assert s.converged and s.branch == "specialised" and b.branch == "specialised"
+    assert s["eps_g"] * alpha_tilde == pytest.approx(LARGE_K, rel=1e-12)
+    assert b["eps_bayes"] * alpha_tilde == pytest.approx(LARGE_K / math.sqrt(2.0), rel=1e-12)
+    d4 = 2.0 / (alpha_tilde * C0_NISHIMORI * math.sqrt(2 / math.pi) * 2 ** 0.25)
+    assert s["free_entropy"] == pytest.approx(2 * math.log(d4) - 1.5, rel=1e-12)
+    assert b["free_entropy"] == pytest.approx(s["free_entropy"], rel=1e-12)
+
+
+@pytest.mark.parametrize("T", [1e3, 1e7, 1e100])
+def test_fully_connected_large_k_hidden_correlation_at_high_temperature(T):
+    """Permutation-symmetric branch, T -> infinity: L* = 1 + c_a = 8 T^2 + O(1) (derived in best_L: the
+    O(1/T) error term against the O(1/T^2) overlap term); eps_g -> arccos(sqrt(2/pi))/pi = 0.20595.
+    Beyond T ~ 1e7 the root of dG_E/dL was noise (c_a off by a factor 7.7); beyond 1e150 8 T^2 overflows
+    and the solve says so."""
+    ps = F.permutation_symmetric(8.0, T)
+    assert ps["c_a"] + 1 - 8 * T * T == pytest.approx(0.2553, abs=1e-3 + 1e-16 * T * T)
+    assert ps["eps_g"] == pytest.approx(math.acos(math.sqrt(2 / math.pi)) / math.pi, abs=1e-6)
+    bad = F.gibbs_fully_large_k(alpha_tilde=8.0, T=1e300)
+    assert not bad.converged and "overflow" in bad.message
