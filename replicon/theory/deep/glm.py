@@ -37,11 +37,13 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..._util import ParamError
+from .. import engine
 from ..solution import Solution, select_thermodynamic
+from . import layers
 
 MODEL = "deep.glm"
-ACTIVATIONS = ("linear",)
-PRIORS = ("gaussian",)
+ACTIVATIONS = layers.ACTIVATIONS
+PRIORS = layers.PRIORS
 
 
 def _chain_residual(log_m, w, alphas):
@@ -156,7 +158,7 @@ def parse_list(name, value, kind=float):
         raise ParamError(f"{name} must be a comma list, got {value!r}") from None
 
 
-def check_glm(alphas, activations, prior, rho, noise):
+def check_glm(alphas, activations, prior, rho, noise, hidden_noise=None):
     alphas = parse_list("alphas", alphas)
     if not alphas or any(not (a > 0 and np.isfinite(a)) for a in alphas):
         raise ParamError(f"alphas (width ratios n_l/n_(l-1)) must all be > 0, got {alphas}")
@@ -171,32 +173,188 @@ def check_glm(alphas, activations, prior, rho, noise):
             raise ParamError(f"activation {a!r} is not allowed; implemented: {', '.join(ACTIVATIONS)}")
     if prior not in PRIORS:
         raise ParamError(f"prior={prior!r} is not allowed; implemented: {', '.join(PRIORS)}")
+    rho = float(rho)
+    if prior == "sparse" and not 0 < rho <= 1:
+        raise ParamError(f"rho (density of the sparse prior) must be in (0, 1], got {rho}")
     noise = parse_list("noise", noise)
+    if hidden_noise is not None:
+        hidden = parse_list("hidden_noise", hidden_noise)
+        if len(noise) != 1:
+            raise ParamError("give the hidden layers' noise either in noise (a list of L values) or in hidden_noise")
+        if len(hidden) == 1:
+            hidden = hidden * (L - 1)
+        if len(hidden) != L - 1:
+            raise ParamError(f"hidden_noise must be one value or a list of {L - 1} values >= 0 (one per hidden layer)")
+        noise = hidden + noise
     if len(noise) == 1:
         noise = [0.0] * (L - 1) + noise
-    if len(noise) != L or any(not (d >= 0) for d in noise):
+    if len(noise) != L or any(not (d >= 0 and np.isfinite(d)) for d in noise):
         raise ParamError(f"noise must be one value (output) or a list of {L} values >= 0")
-    if any(d > 0 for d in noise[:-1]):
-        raise ParamError("noise on hidden layers is not implemented for the linear chain; allowed: 0 "
-                         "except the last (output) entry")
-    if not noise[-1] > 0:
-        raise ParamError("the output noise must be > 0")
-    return alphas, acts, prior, float(rho), noise
+    if not noise[-1] > 0 and acts[-1] != "sign":
+        raise ParamError(f"the output noise must be > 0 for a {acts[-1]} output (0 is allowed for sign only)")
+    return alphas, acts, prior, rho, noise
 
 
-def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, strict=False):
-    """Bayes-optimal inference in a multi-layer GLM: mse_0, mi_0 and free entropy (linear chain only)."""
-    alphas, acts, prior, rho, noise = check_glm(alphas, activations, prior, rho, noise)
-    L = len(alphas)
-    Delta = noise[-1]
+class MultiLayerGLM:
+    """The RS equations of the chain: state evolution map on ``q = (q_0 .. q_{L-1})`` and free entropy.
+
+    ``q_l`` is the overlap ``E <h_l>^2`` of layer l's Bayes estimate (h_0 = x_0), ``rho_l = E h_l^2``,
+    ``q_hat_l`` the SNR with which the layers above see h_l. One sweep (the state evolution of ML-AMP,
+    Manoel et al. 2017, written in the Nishimori form):
+
+        q_hat_{L-1} = alpha_L E (d_omega ln Z_out)^2                       (output layer, A' = 1/Delta_L)
+        q_hat_{l-1} = alpha_l E (d_omega ln Z_l)^2   at (q_{l-1}, A'(q_hat_l)),  l = L-1 .. 1
+        q_0 = E <x>^2 (prior at SNR q_hat_0),   q_l = E <h_l>^2,  l = 1 .. L-1
+
+    and the free entropy per input coordinate (Gabrie et al. 2018, the multi-layer replica formula,
+    recalled; its normalisation checked here against the linear chain's closed form)
+
+        Phi = psi_0(q_hat_0) - q_0 q_hat_0/2 + sum_{l=1}^{L-1} (n_l/n_0) [psi_l - q_l q_hat_l/2]
+              + (n_L/n_0) Psi_out(q_{L-1}),
+
+    ``psi_l = E ln Z_l`` (the noise prefactor included), ``Psi_out = E ln p(y | omega, V)``, so that
+    ``Phi = E ln p(y)/n_0``.
+    """
+
+    def __init__(self, alphas, acts, prior, rho, noise):
+        self.alphas, self.acts, self.prior, self.rho, self.noise = alphas, acts, prior, rho, noise
+        L = self.L = len(alphas)
+        self.widths = np.cumprod(alphas)                        # n_l/n_0, l = 1..L
+        self.rho_in = [layers.prior_second_moment(prior, rho)]  # rho_l of h_l, l = 0..L-1
+        self.rho_r = []                                         # E phi_l(z)^2, l = 1..L
+        for l in range(L):
+            rr = layers.activation_second_moment(acts[l], self.rho_in[-1])
+            self.rho_r.append(rr)
+            if l < L - 1:
+                self.rho_in.append(rr + noise[l])
+        self.rho_in = np.array(self.rho_in)
+
+    def _sweep(self, q):
+        """All layers' moments at ``q``: q_hat, the new q and the pieces of the free entropy."""
+        L = self.L
+        q = np.minimum(np.maximum(np.asarray(q, float), 0.0), self.rho_in)
+        q_hat = np.zeros(L)
+        new_q = np.zeros(L)
+        elog = np.zeros(L + 1)
+        elogc = np.zeros(L + 1)
+        D = self.noise[-1]
+        Ap = 1.0 / D if D > 0 else np.inf
+        er2, eg2, elog[L] = layers.layer_moments(self.acts[-1], q[L - 1], self.rho_in[L - 1], Ap)
+        q_hat[L - 1] = self.alphas[L - 1] * eg2
+        er2s = {L: er2}
+        for l in range(L - 1, 0, -1):                            # layer l: input h_{l-1}, output h_l
+            A = q_hat[l]
+            Ap, elogc[l] = layers.noise_terms(A, self.noise[l - 1], self.rho_r[l - 1])
+            er2, eg2, elog[l] = layers.layer_moments(self.acts[l - 1], q[l - 1], self.rho_in[l - 1], Ap)
+            q_hat[l - 1] = self.alphas[l - 1] * eg2
+            er2s[l] = er2
+        new_q[0], psi0 = layers.prior_moments(self.prior, q_hat[0], self.rho)
+        for l in range(1, L):
+            new_q[l] = layers.hidden_overlap(er2s[l], q_hat[l], self.noise[l - 1], self.rho_r[l - 1])
+        self._mse_out = self.rho_r[-1] - er2s[L]
+        return new_q, q_hat, psi0, elog, elogc
+
+    def update(self, q):
+        return self._sweep(q)[0]
+
+    def free_entropy(self, q):
+        q = np.asarray(q, float)
+        _, q_hat, psi0, elog, elogc = self._sweep(q)
+        phi = psi0 - 0.5 * q[0] * q_hat[0]
+        for l in range(1, self.L):
+            phi += self.widths[l - 1] * (elog[l] + elogc[l] - 0.5 * q[l] * q_hat[l])
+        D = self.noise[-1]
+        out = elog[self.L]
+        if D > 0:
+            out += -0.5 * np.log(2 * np.pi * D) - (self.rho_r[-1] + D) / (2 * D)
+        return float(phi + self.widths[-1] * out)
+
+    def problem(self):
+        return engine.FixedPointProblem(names=tuple(f"q_{l}" for l in range(self.L)), update=self.update,
+                                        lower=np.zeros(self.L), upper=self.rho_in.copy(),
+                                        free_entropy=self.free_entropy)
+
+    def observables(self, q, phi):
+        q = np.asarray(q, float)
+        _, q_hat, *_ = self._sweep(q)
+        obs = {f"mse_{l}": float(self.rho_in[l] - q[l]) for l in range(self.L)}
+        obs[f"mse_{self.L}"] = float(self._mse_out)      # the noiseless output phi_L(z_L) given y
+        obs.update({f"overlap_{l}": float(q[l] / self.rho_in[l]) for l in range(self.L)})
+        obs["free_entropy"] = phi
+        if all(d == 0 for d in self.noise[:-1]):
+            # deterministic hidden layers: H(Y | X_0) is the output noise's alone
+            D = self.noise[-1]
+            h_cond = 0.5 * np.log(2 * np.pi * np.e * D) if D > 0 else 0.0
+            obs["mi_0"] = float(-phi - self.widths[-1] * h_cond)
+        obs["L"] = self.L
+        order = {f"q_{l}": float(q[l]) for l in range(self.L)}
+        order.update({f"q_hat_{l}": float(q_hat[l]) for l in range(self.L)})
+        return order, obs
+
+    def perfect_exists(self):
+        """Binary input, every layer noiseless, sign output: exact recovery is a fixed point (q_l = rho_l)."""
+        return self.prior == "binary" and all(d == 0 for d in self.noise)
+
+
+def _solution(model, params, m, q, root, branch, status=None):
+    phi = m.free_entropy(q)
+    order, obs = m.observables(q, phi)
+    return Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=-phi,
+                    converged=True, residual=float(root.residual), iterations=int(root.iterations),
+                    branch=branch, status=status)
+
+
+def glm_branches(m, tol=1e-10):
+    """Fixed points of the state evolution reached from an uninformative and an informative start.
+
+    Returns a list of ``(label, Root, attracting)`` with labels ``rs`` (one fixed point), or
+    ``uninformative``/``informative`` (the roots reached from q = 0 and from q ~ rho, when they differ).
+    """
+    p = m.problem()
+    starts = {"uninformative": np.zeros(m.L), "informative": m.rho_in * (1.0 - 1e-3)}
+    roots = {}
+    for label, x0 in starts.items():
+        r = engine.iterate(p, x0, tol=tol, damping=1.0, anderson=0, max_iter=400)
+        if r.converged:
+            roots[label] = r
+    out = []
+    for label, r in roots.items():
+        if any(np.max(np.abs(r.x - o.x)) < 1e-6 for _, o, _ in out):
+            continue
+        att, _ = engine.attracting(p, r.x)
+        out.append((label, r, att))
+    if len(out) == 1 and not m.perfect_exists():
+        out = [("rs", out[0][1], out[0][2])]
+    return out, [r for r in roots.values()] if roots else []
+
+
+def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
+             strict=False):
+    """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
+
+    The RS fixed points of :class:`MultiLayerGLM` reached from an uninformative and an informative
+    start (plus the exact-recovery state where it exists: binary input, no noise anywhere, sign
+    output); the thermodynamic one has the largest free entropy ``E ln p(y)/n_0``. Observables:
+    ``mse_0`` (input), ``mse_l`` (post-activation h_l of hidden layer l), ``overlap_l = q_l/rho_l``,
+    ``mi_0 = I(X_0; Y)/n_0`` (when the hidden layers are noiseless), ``free_entropy``.
+
+    ``noise``: one value (the output's; hidden layers noiseless) or a list of L values (layer by layer);
+    ``hidden_noise`` (one value or L - 1) sets the hidden layers' noise beside a scalar ``noise``.
+    """
+    alphas, acts, prior, rho, noise = check_glm(alphas, activations, prior, rho, noise, hidden_noise)
     params = {"alphas": alphas, "activations": acts, "prior": prior, "rho": rho, "noise": noise}
-    mse0 = linear_chain_mmse(Delta, alphas)
-    mi = linear_chain_mutual_information(Delta, alphas)
-    r = float(np.prod(alphas))
-    # E log p(y) / n_0 = -h(Y)/n_0 = -(r/2) log(2 pi e Delta) - I(X; Y)/n_0
-    phi = -0.5 * r * np.log(2 * np.pi * np.e * Delta) - mi
-    obs = {"mse_0": mse0, "overlap_0": 1.0 - mse0, "mi_0": mi, "free_entropy": float(phi), "L": L}
-    sol = Solution(model=MODEL, params=params, order={"q_0": 1.0 - mse0}, observables=obs,
-                   free_energy=-float(phi), converged=True, residual=0.0, branch="linear",
-                   message="linear chain: closed form through free probability (single branch)")
-    return select_thermodynamic(MODEL, params, [sol], strict=strict)
+    m = MultiLayerGLM(alphas, acts, prior, rho, noise)
+    found, _ = glm_branches(m)
+    sols = [_solution(MODEL, params, m, r.x, r, label, None if att else "unstable") for label, r, att in found]
+    if m.perfect_exists():
+        q = m.rho_in.copy()
+        order = {f"q_{l}": float(q[l]) for l in range(m.L)}
+        order.update({f"q_hat_{l}": float("inf") for l in range(m.L)})
+        obs = {f"mse_{l}": 0.0 for l in range(m.L + 1)}
+        obs.update({f"overlap_{l}": 1.0 for l in range(m.L)})
+        obs.update({"free_entropy": -np.log(2.0), "mi_0": np.log(2.0), "L": m.L})
+        sols = [s for s in sols if s.observables["mse_0"] > 1e-6]
+        sols.append(Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=np.log(2.0),
+                             converged=True, residual=0.0, branch="perfect",
+                             message="exact recovery: H(Y) = H(X_0) = n_0 ln 2"))
+    return select_thermodynamic(MODEL, params, sols, strict=strict)

@@ -60,9 +60,15 @@ def test_mutual_information_grows_with_signal_to_noise_and_obeys_i_mmse():
 def test_bad_input_names_what_is_allowed():
     with pytest.raises(ParamError, match="must all be > 0"):
         deep_glm(alphas=[1.0, 0.0])
-    with pytest.raises(ParamError, match="implemented: linear"):
-        deep_glm(alphas=[1.0], activations="sign")
-    with pytest.raises(ParamError, match="implemented: gaussian"):
-        deep_glm(alphas=[1.0], prior="binary")
+    with pytest.raises(ParamError, match="implemented: linear, sign, relu"):
+        deep_glm(alphas=[1.0], activations="tanh")
+    with pytest.raises(ParamError, match="implemented: gaussian, binary, sparse"):
+        deep_glm(alphas=[1.0], prior="laplace")
     with pytest.raises(ParamError, match="one per layer"):
         deep_glm(alphas=[1.0, 2.0], activations="linear,linear,linear")
+    with pytest.raises(ParamError, match="0 is allowed for sign only"):
+        deep_glm(alphas=[1.0], activations="relu", noise=0.0)
+    with pytest.raises(ParamError, match="rho"):
+        deep_glm(alphas=[1.0], prior="sparse", rho=0.0)
+    with pytest.raises(ParamError, match="list of 2 values >= 0"):
+        deep_glm(alphas=[1.0, 1.0], noise=[0.1, -0.1])
