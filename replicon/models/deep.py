@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._util import ParamError
 from ..registry import Model, Param, lazy, register
 
 # ---------------------------------------------------------------------------
@@ -52,38 +55,64 @@ register(Model(
 
 
 # ---------------------------------------------------------------------------
-# Multi-layer generalised linear models: deep.glm (so far: the linear chain).
-# theory: replicon/theory/deep/glm.py; finite n: replicon/simulate/deep/glm.py
+# Multi-layer generalised linear models: deep.glm.
+# theory: replicon/theory/deep/glm.py, layers.py; finite n (ML-AMP, exact linear chain):
+# replicon/simulate/deep/glm.py
 # ---------------------------------------------------------------------------
+
+GLM_ACTIVATIONS = ("linear", "sign", "relu")
+
+
+class NameList(Param):
+    """A comma list of names, each one of ``choices`` (one value per layer): one value, not a grid."""
+
+    def allowed(self) -> str:
+        return "one name or a comma list (one per layer) of: " + ", ".join(self.choices)
+
+    def parse(self, value):
+        parts = value.split(",") if isinstance(value, str) else list(np.atleast_1d(value))
+        names = [str(p).strip() for p in parts if str(p).strip()]
+        bad = [n for n in names if n not in self.choices]
+        if not names or bad:
+            raise ParamError(f"{self.name}={value!r} is not allowed; {self.allowed()}")
+        return ",".join(names)
+
 
 register(Model(
     name="deep.glm",
-    cost="0.1-0.5 s (L = 3)",
-    summary="Bayes-optimal inference in a multi-layer GLM (implemented: linear chain, Gaussian input, output "
-            "noise): input MMSE and I(X; Y) through free probability",
+    cost="0.01-0.5 s (sign, linear), 1-3 s with relu layers (L = 2, 3)",
+    summary="Bayes-optimal inference in a multi-layer GLM (linear/sign/relu layers, gaussian/binary/sparse "
+            "input, noise per layer): per-layer MMSE, I(X; Y), free entropy, all branches; ML-AMP",
     params=[
         Param("alphas", 1.0, "width ratios n_l/n_(l-1), l = 1..L: a comma list (> 0)", kind="array"),
-        Param("activations", "linear", "activation of every layer (implemented: linear)", kind="choice",
-              choices=("linear",)),
-        Param("prior", "gaussian", "input prior (implemented: gaussian)", kind="choice", choices=("gaussian",)),
-        Param("rho", 1.0, "density of the sparse prior (unused by the gaussian prior)", lo=0, hi=1, lo_open=True),
-        Param("noise", 0.1, "output noise variance (hidden-layer noise, a comma list, not implemented)", lo=0,
-              lo_open=True),
+        NameList("activations", "linear", "activation of each layer (one name: every layer), the last is the "
+                 "output", kind="array", choices=GLM_ACTIVATIONS),
+        Param("prior", "gaussian", "input prior: gaussian N(0,1), binary +-1, sparse (Gauss-Bernoulli, density rho)",
+              kind="choice", choices=("gaussian", "binary", "sparse")),
+        Param("rho", 1.0, "density of the sparse prior (unused otherwise)", lo=0, hi=1, lo_open=True),
+        Param("noise", 0.1, "variance of the Gaussian noise on the output (0 allowed for a sign output)", lo=0),
+        Param("hidden_noise", 0.0, "noise variance on the hidden layers: one number or L-1 numbers (>= 0)",
+              kind="array"),
     ],
     solve=lazy("replicon.theory.deep.glm:deep_glm"),
     simulate=lazy("replicon.simulate.deep.glm:simulate_deep_glm"),
     sim_params=[
-        Param("N", 400, "input dimension n_0", kind="int", lo=2),
-        Param("seeds", 4, "independent draws of matrices and signal", kind="int", lo=1),
+        Param("N", 1000, "input dimension n_0 (n_l = round(n_(l-1) alpha_l))", kind="int", lo=2),
+        Param("seeds", 4, "independent draws of weights and signal", kind="int", lo=1),
         Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+        Param("method", "amp", "amp: ML-AMP (per-layer MSE per iteration); exact: the linear chain's exact "
+              "Bayes MMSE and MI from sampled spectra", kind="choice", choices=("amp", "exact")),
+        Param("n_iter", 20, "ML-AMP iterations", kind="int", lo=1, hi=10000),
     ],
-    compare={"x": "noise", "grid": "0.05:1:4", "N": [100, 200, 400], "seeds": 4,
-             "observables": ["mse_0", "mi_0"]},
+    compare={"x": "noise", "grid": "0.05:1:4", "N": [500, 1000, 2000], "seeds": 4,
+             "observables": ["mse_0", "mse_1"]},
     outputs={
-        "mse_0": "Bayes MMSE per coordinate of the input x_0",
-        "overlap_0": "1 - mse_0 (overlap of the Bayes estimate with x_0)",
-        "mi_0": "mutual information I(X_0; Y)/n_0 in nats",
-        "free_entropy": "E log p(y)/n_0 = -h(Y)/n_0 (differential entropy)",
+        "mse_0": "Bayes MMSE per coordinate of the input x_0 (ML-AMP: its error after each iteration)",
+        "mse_1": "MMSE of the post-activation h_1 (mse_2, ... deeper layers; mse_L: the noiseless output phi(z_L))",
+        "overlap_0": "q_0/rho_0 (overlap_l = q_l/rho_l for every layer)",
+        "mi_0": "mutual information I(X_0; Y)/n_0 in nats (reported when the hidden layers are noiseless)",
+        "free_entropy": "E ln p(y)/n_0 (ln of a density for a noisy output, of a probability for a noiseless sign)",
+        "q_hat_0": "SNR with which the layers above see x_0 (q_hat_l for h_l)",
     },
     grid_parameter="noise",
     references="Manoel, Krzakala, Mezard & Zdeborova, ISIT 2017 (arXiv:1701.06981); Gabrie et al., NeurIPS 2018 "

@@ -191,7 +191,7 @@ def check_glm(alphas, activations, prior, rho, noise, hidden_noise=None):
     if len(noise) != L or any(not (d >= 0 and np.isfinite(d)) for d in noise):
         raise ParamError(f"noise must be one value (output) or a list of {L} values >= 0")
     if not noise[-1] > 0 and acts[-1] != "sign":
-        raise ParamError(f"the output noise must be > 0 for a {acts[-1]} output (0 is allowed for sign only)")
+        raise ParamError(f"noise=0 at the output needs activations=sign there; a {acts[-1]} output needs noise > 0")
     return alphas, acts, prior, rho, noise
 
 
@@ -358,3 +358,26 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
                              converged=True, residual=0.0, branch="perfect",
                              message="exact recovery: H(Y) = H(X_0) = n_0 ln 2"))
     return select_thermodynamic(MODEL, params, sols, strict=strict)
+
+
+def state_evolution(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
+                    n_iter=20, q0=None):
+    """The state-evolution trajectory of ML-AMP from ``q0`` (default: the uninformed start q = 0).
+
+    Returns ``{"mse_0": array(n_iter + 1), ..., "mse_L": ...}``: the per-layer MSE predicted after each
+    iteration (index 0 is the start; ``mse_L``, the noiseless output's, at index t is the one computed
+    from the layers' estimates at t), in the parallel schedule that
+    :func:`replicon.simulate.deep.glm.ml_amp` runs (all layers' estimates updated from the previous
+    iterate's overlaps, one backward sweep of the conjugates per iteration).
+    """
+    alphas, acts, prior, rho, noise = check_glm(alphas, activations, prior, rho, noise, hidden_noise)
+    m = MultiLayerGLM(alphas, acts, prior, rho, noise)
+    q = np.zeros(m.L) if q0 is None else np.asarray(q0, float)
+    out = {f"mse_{l}": [] for l in range(m.L + 1)}
+    for _ in range(int(n_iter) + 1):
+        q_next = m.update(q)                     # also sets the output MMSE at q
+        for l in range(m.L):
+            out[f"mse_{l}"].append(m.rho_in[l] - q[l])
+        out[f"mse_{m.L}"].append(m._mse_out)
+        q = q_next
+    return {k: np.array(v) for k, v in out.items()}
