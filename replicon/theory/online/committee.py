@@ -55,6 +55,7 @@ from scipy.optimize import brentq, root
 
 from ..._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
 from ..solution import Solution
+from . import fast
 from .integrals import (COMMITTEE_ACTIVATIONS, derivative_pair_average, pair_average, quad_average, relu_quad_average,
                         triple_average)
 
@@ -363,6 +364,29 @@ def integrate(rhs, y0, alpha_grid, rtol=1e-8, atol=1e-13, blow_up=1e6, method="L
     return done(ys, True, "", sol.nfev, interp if dense else None)
 
 
+def _integrate_compiled(ode, y0, grid, rtol, atol, blow_up=1e6, max_steps=10 ** 7):
+    """:func:`integrate`'s contract (with ``dense=True``) on the compiled integrator of :mod:`.fast`."""
+    ys, status, nev, a_fail, ts, yk, fk = fast.integrate_dopri(
+        np.ascontiguousarray(y0, float), np.ascontiguousarray(grid, float), ode.K, ode.M,
+        np.ascontiguousarray(ode.T, float), ode.v0.astype(float), ode.v_teacher.astype(float), ode.eta,
+        ode.eta_v, ode.sigma, ode.weight_decay, ode.learn_v, ode.activation == "linear", float(rtol),
+        float(atol), float(blow_up), int(max_steps))
+    if status == 2:
+        return None, False, (f"the ODE blew up (|order parameter| > {blow_up:g} or not finite) at alpha = "
+                             f"{a_fail:.6g}"), nev, None
+    if status == 3:
+        return None, False, "ODE integration failed: the step size underflowed", nev, None
+    if status == 4:
+        return None, False, f"ODE integration failed: more than {max_steps} steps", nev, None
+    if not np.all(np.isfinite(ys)):
+        return None, False, "ODE integration produced non-finite order parameters", nev, None
+
+    def interp(alpha):
+        return fast.hermite(ts, yk, fk, alpha).T
+
+    return ys, True, "", nev, interp
+
+
 # ---------------------------------------------------------------------------
 # The unspecialised fixed point (plateau) and linearisation at the perfect solution
 # ---------------------------------------------------------------------------
@@ -388,9 +412,30 @@ def _symmetric_sector(K, M, activation="erf", sigma=0.0):
         np.fill_diagonal(Q, q)
         return Q, np.full((K, M), r)
 
+    compiled = activation in fast.ACTIVATIONS
+    L = K + M
+    scratch = (np.empty((L, L)), np.empty((K, L)), np.empty(ode.nq + ode.nr))
+
+    def parts(Q, R):
+        if not compiled:
+            A, dR, B, _ = ode.flow_parts(Q, R, ode.v0)
+            return A, dR, B
+        # the compiled flow is eta A + eta^2 B (dQ) and eta A_R (dR): read A and B off eta = 1 and 2
+        y = ode.pack(Q, R)
+        f = []
+        for e in (1.0, 2.0):
+            fast.flow(y, K, M, ode.T, ode.v0, ode.v_teacher, e, e, sigma, 0.0, False, activation == "linear",
+                      scratch[0], scratch[1], scratch[2])
+            f.append(scratch[2].copy())
+        B = 0.5 * (f[1] - 2.0 * f[0])
+        A = f[0] - B
+        Qa, Ra, _ = ode.unpack(A)
+        Qb, _, _ = ode.unpack(B)
+        return Qa, Ra, Qb
+
     def flow(p, eta):
         Q, R = unpack(p)
-        A, dR, B, _ = ode.flow_parts(Q, R, ode.v0)
+        A, dR, B = parts(Q, R)
         dQ = A + eta * B                                          # dQ / eta
         out = [dR.mean(), np.diag(dQ).mean()]
         if K > 1:
@@ -582,11 +627,77 @@ def _symbolic_linearisation(K, activation):
     return A, B
 
 
-def _symmetric_jacobian_numeric(K, activation):
-    import sympy as sp
+def _symmetric_sector_parts(K, x, activation):
+    """Flows of ``(R_11, R_12, Q_11, Q_12)`` split by powers of eta, ``(first, second)`` with
+    ``flow = eta first + eta^2 second``, at the symmetric state ``x = (R, S, Q, C)`` (T = 1, unit second
+    layers, no noise): Saad & Solla eqs. 9-10 written for these four entries only, with ``cmath``, so that
+    complex ``x`` gives the complex-step derivative. For K = 1 only ``(R, Q)``."""
+    import cmath
 
-    A, B = _symbolic_linearisation(K, activation)
-    return np.array(sp.N(A, 20).tolist(), dtype=float), np.array(sp.N(B, 20).tolist(), dtype=float)
+    Rv, Sv, Qv, Cv = x if K > 1 else (x[0], 0.0, x[1], 0.0)
+    L = 2 * K
+
+    def om(a, b):
+        sa, sb = a < K, b < K
+        if sa and sb:
+            return Qv if a == b else Cv
+        if not sa and not sb:
+            return 1.0 if a == b else 0.0
+        i, n = (a, b - K) if sa else (b, a - K)
+        return Rv if i == n else Sv
+
+    c = [1.0] * K + [-1.0] * K
+
+    def i3(i, b, a):
+        c11, c12, c13, c23, c33 = om(i, i), om(i, b), om(i, a), om(b, a), om(a, a)
+        if activation == "linear":
+            return c23
+        lam3 = (1 + c11) * (1 + c33) - c13 * c13
+        return 2 / math.pi * (c23 * (1 + c11) - c12 * c13) / ((1 + c11) * cmath.sqrt(lam3))
+
+    def i4(i, k, a, b):
+        if activation == "linear":
+            return om(a, b)
+        c11, c22, c12 = om(i, i), om(k, k), om(i, k)
+        c33, c44, c34 = om(a, a), om(b, b), om(a, b)
+        c13, c14, c23, c24 = om(i, a), om(i, b), om(k, a), om(k, b)
+        lam4 = (1 + c11) * (1 + c22) - c12 * c12
+        lam0 = lam4 * c34 - c23 * c24 * (1 + c11) - c13 * c14 * (1 + c22) + c12 * c13 * c24 + c12 * c14 * c23
+        lam1 = lam4 * (1 + c33) - c23 * c23 * (1 + c11) - c13 * c13 * (1 + c22) + 2 * c12 * c13 * c23
+        lam2 = lam4 * (1 + c44) - c24 * c24 * (1 + c11) - c14 * c14 * (1 + c22) + 2 * c12 * c14 * c24
+        return 4 / math.pi ** 2 * cmath.asin(lam0 / cmath.sqrt(lam1 * lam2)) / cmath.sqrt(lam4)
+
+    def drive(i, b):
+        return -sum(c[a] * i3(i, b, a) for a in range(L))
+
+    def second(i, k):
+        return sum(c[a] * c[b] * i4(i, k, a, b) for a in range(L) for b in range(L))
+
+    if K == 1:
+        return [drive(0, 1), 2 * drive(0, 0)], [0.0, second(0, 0)]
+    first = [drive(0, K), drive(0, K + 1), 2 * drive(0, 0), drive(0, 1) + drive(1, 0)]
+    return first, [0.0, 0.0, second(0, 0), second(0, 1)]
+
+
+@lru_cache(maxsize=64)
+def _symmetric_jacobian_numeric(K, activation):
+    """``(A, B)`` of the symmetric-sector Jacobian ``eta A + eta^2 B`` at the perfect solution
+    ``R = Q = 1, S = C = 0`` by complex-step differentiation of :func:`_symmetric_sector_parts`
+    (``df/dx = Im f(x + i h)/h``, h = 1e-30: exact to rounding, no cancellation; the erf and linear
+    right-hand sides are analytic there: every arcsine argument is below 1 thanks to the ``1 +`` of the
+    erf kernels). Equal to the exact sympy matrices of :func:`_symbolic_linearisation` (test), which
+    cost seconds to minutes for K >= 3."""
+    x0 = [1.0, 0.0, 1.0, 0.0] if K > 1 else [1.0, 1.0]
+    n = len(x0)
+    A, B = np.empty((n, n)), np.empty((n, n))
+    h = 1e-30
+    for j in range(n):
+        x = [complex(v) for v in x0]
+        x[j] += 1j * h
+        first, second = _symmetric_sector_parts(K, x, activation)
+        A[:, j] = [complex(f).imag / h for f in first]
+        B[:, j] = [complex(f).imag / h for f in second]
+    return A, B
 
 
 def linearisation(K, eta, activation="erf"):
@@ -594,8 +705,9 @@ def linearisation(K, eta, activation="erf"):
 
     Saad & Solla (1995) sec. V: linearise the ODEs at ``R = Q = 1, S = C = 0``
     in the symmetric sector (variables ``R, S, Q, C``); the Jacobian is
-    ``eta A + eta^2 B`` with ``A``, ``B`` exact from sympy
-    (:func:`_symbolic_linearisation`). ``eta_max`` is the largest learning rate at
+    ``eta A + eta^2 B`` with ``A``, ``B`` by complex-step differentiation
+    (:func:`_symmetric_jacobian_numeric`; equal to the exact sympy matrices of
+    :func:`_symbolic_linearisation`). ``eta_max`` is the largest learning rate at
     which every eigenvalue is negative. Near the perfect solution the order
     parameters of real weights obey ``Q - R - R^T = O(delta^2)`` (a Gram matrix),
     and ``eps_g`` has no linear term along that invariant subspace (``dQ = 2 dR``,
@@ -630,7 +742,7 @@ def linearisation(K, eta, activation="erf"):
         return float(np.max(np.linalg.eigvals(A + e * B).real))
 
     coarse = np.arange(0.05, 50.0, 0.05)
-    vals = np.array([top(e) for e in coarse])
+    vals = np.linalg.eigvals(A[None] + coarse[:, None, None] * B[None]).real.max(axis=-1)
     pos = np.nonzero(vals >= 0)[0]
     if len(pos) and pos[0] > 0:
         eta_max = float(brentq(top, coarse[pos[0] - 1], coarse[pos[0]], xtol=1e-13))
@@ -750,7 +862,7 @@ def _plateau_window(ode, interp, alpha_lo, alpha_hi, height, tol, n_fine=4001):
 def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_diag=1e-3, T=None,
                      sigma=0.0, weight_decay=0.0, learn_v=False, eta_v=None, v0=1.0, v_teacher=1.0,
                      alpha_max=1000.0, n_points=200, spacing="log", plateau_tol=0.05,
-                     rtol=1e-8, atol=1e-13, alpha_grid=None):
+                     rtol=None, atol=1e-13, alpha_grid=None, integrator="auto"):
     """Generalisation error and order parameters of online SGD in a soft committee machine.
 
     Integrates the ODEs of Saad & Solla (PRE 52, 4225 (1995), eqs. 9-10) and
@@ -773,6 +885,12 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     plateau_tol : relative band around the symmetric fixed point defining the plateau.
     alpha_grid : optional explicit output grid (Python only; e.g. a simulation's
         measurement points); must start at 0 and overrides alpha_max/n_points/spacing.
+    integrator : ``"auto"`` (default): erf and linear units are integrated by the compiled
+        Dormand-Prince 5(4) integrator of :mod:`.fast` (every output point a step end, local
+        error per step <= rtol * |y| + atol in the RMS norm; default ``rtol = 1e-10``, which puts
+        eps_g within ~1e-10 of the converged trajectory, measured against rtol = 1e-13 at
+        K = M = 3, 10 to alpha = 1e4), relu units by scipy's LSODA (default ``rtol = 1e-8``);
+        ``"lsoda"`` forces LSODA on the numpy right-hand side (the reference path).
 
     Returns
     -------
@@ -806,7 +924,13 @@ def committee_online(K=3, M=3, eta=0.5, activation="erf", Q0=0.5, R0=0.0, R0_dia
     grid = explicit_grid(alpha_grid) if alpha_grid is not None else output_grid(alpha_max, n_points, spacing)
     standard = (np.allclose(Tm, np.eye(M)) and np.allclose(ode.v0, 1) and np.allclose(ode.v_teacher, 1)
                 and not learn_v and weight_decay == 0 and activation == "erf")
-    ys, ok, msg, nfev, interp = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol, dense=True)
+    integrator = check_choice("integrator", integrator, ("auto", "lsoda"))
+    if integrator == "auto" and activation in fast.ACTIVATIONS:
+        rtol = 1e-10 if rtol is None else check_number("rtol", rtol, lo=0, lo_open=True)
+        ys, ok, msg, nfev, interp = _integrate_compiled(ode, ode.pack(Q, R), grid, rtol, atol)
+    else:
+        rtol = 1e-8 if rtol is None else check_number("rtol", rtol, lo=0, lo_open=True)
+        ys, ok, msg, nfev, interp = integrate(ode, ode.pack(Q, R), grid, rtol=rtol, atol=atol, dense=True)
     if not ok:
         return Solution.failed("committee.online", params, msg, iterations=nfev)
     Qs = np.empty((len(grid), K, K))
