@@ -240,6 +240,7 @@ def test_dask_run_equals_local_run():
 
 # --- the phase diagram -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_phase_diagram_draws_the_ising_transition_and_spinodal_where_theory_puts_them():
     """At T = 0 the Ising teacher-student transition is at alpha = 1.245 and the poor branch's spinodal at
     1.493 (Gyorgyi 1990); on a 0.1-spaced grid the drawn lines must cross T = 0 at 1.25 and 1.45,

@@ -141,6 +141,7 @@ def test_ising_high_temperature_limit_of_the_poor_branch():
         assert sol["R"] == pytest.approx(poor(1.0), rel=0.3 / T)
 
 
+@pytest.mark.slow
 def test_ising_transition_at_high_temperature_tends_to_the_annealed_values():
     """Seung, Sompolinsky & Tishby, PRA 45, 6056 (1992): at high T the Ising perceptron jumps to perfect
     generalisation at alpha/T = 1.6959 (the poor branch ends at 2.0821); from the closed form above.

@@ -22,7 +22,7 @@ def _check_against_theory(alpha, T, weights, observables, seeds=12, sizes=NS):
         assert abs(m - th[obs]) < 3.5 * se, (obs, m, se, th[obs])
 
 
-@pytest.mark.parametrize("alpha", [1.0, 3.0])
+@pytest.mark.parametrize("alpha", [1.0, pytest.param(3.0, marks=pytest.mark.slow)])
 def test_spherical_tree_committee_mc_matches_rs_theory(alpha):
     """Spherical tree committee, K = 3, T = 1: Metropolis at N = 60, 120, 240 extrapolated in 1/N gives the
     RS R, eps_g, eps_t and q of committee.gibbs within 3.5 standard errors (the replica theory of
@@ -30,6 +30,7 @@ def test_spherical_tree_committee_mc_matches_rs_theory(alpha):
     _check_against_theory(alpha, 1.0, "spherical", ("R", "eps_g", "eps_t", "q"))
 
 
+@pytest.mark.slow
 def test_ising_tree_committee_mc_matches_poor_branch():
     """Ising tree committee, K = 3, T = 1, alpha = 1: the poor branch of committee.gibbs (thermodynamic
     there) is what Metropolis spin flips sample, within 3.5 standard errors after 1/N extrapolation."""
@@ -38,6 +39,7 @@ def test_ising_tree_committee_mc_matches_poor_branch():
     _check_against_theory(1.0, 1.0, "ising", ("R", "eps_g", "eps_t"))
 
 
+@pytest.mark.slow
 def test_spherical_tree_committee_mc_matches_rs_theory_at_half_temperature():
     """Spherical tree committee, K = 3, T = 0.5, alpha = 1: Metropolis with the default T < 1 schedule (anneal
     in beta from T = 1 over 848 N/60 sweeps, then 300 + 1000) at N = 30, 60, 120 (16 seeds; the cheap
@@ -98,6 +100,7 @@ def test_bad_sizes():
         simulate_tree(K=3, T=0.0)
 
 
+@pytest.mark.slow
 def test_committee_bayes_simulate_is_amp():
     """committee.bayes's registered simulation is committee AMP (Aubin et al. 2018, Algorithm 1).
     K = 2, Gaussian prior: at alpha = 1 (non-specialised) AMP's q_a, sampled-student error eps_g and

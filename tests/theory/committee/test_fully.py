@@ -161,6 +161,7 @@ def test_K3_ising_matches_fully_connected_monte_carlo(ising_T1):
     _assert_monte_carlo_agrees(s, alpha=1.0, weights="ising", seed=5)
 
 
+@pytest.mark.slow
 def test_K3_ising_entropy_is_minus_dF_dT(ising_T1):
     """Envelope theorem for the K = 3 Ising entropic term (checks the signs of all three conjugates,
     including the one of the hidden units' mutual overlap C): entropy = -dF/dT."""
@@ -176,6 +177,7 @@ def sym_T1():
     return F.gibbs_fully(K=3, alpha=2.0, T=1.0)
 
 
+@pytest.mark.slow
 def test_K3_symmetric_branch_matches_fully_connected_monte_carlo(sym_T1):
     """K = 3, spherical, T = 1, alpha = P/N = 2: Metropolis Monte Carlo of the fully connected committee
     (N = 40, 80, 160 inputs, 16 seeds each) extrapolated in 1/N agrees with the RS theory within

@@ -314,6 +314,7 @@ def _mc_errors(K, R_d, R_a, q_d, q_a, c_a, n, rng, chunk=200_000):
     return bad_R / n, bad_q / n
 
 
+@pytest.mark.slow
 def test_finite_K_channel_with_correlated_units_converges_to_the_limit():
     """Consistency check (no paper value): Monte Carlo of teacher and two student committees at K = 25, 51
     with R_d = 0.6, R_a = 0.6, q_d = 0.5, q_a = 1.1 and correlated student units (c_a = 1.5). The
@@ -488,6 +489,7 @@ def test_ising_saddle_point_is_stationary_in_all_five_variables():
     assert dq == pytest.approx(x[2] / 2, abs=1e-8) and dR == pytest.approx(-x[3], abs=1e-8) and x[3] > 1
 
 
+@pytest.mark.slow
 def test_ising_transition_at_positive_temperature():
     """T = 0.5: alpha_spec = ln 2 / (-G_E^PS) = 2.1606 where the permutation-symmetric free entropy
     crosses the perfect state's 0; single-point solves just below/above are PS/perfect; all specialised
@@ -504,6 +506,7 @@ def test_ising_transition_at_positive_temperature():
     assert t["eps_g_ps"] == pytest.approx(F.permutation_symmetric(1.0, 0.5)["eps_g"], abs=1e-14)
 
 
+@pytest.mark.slow
 def test_ising_transition_high_temperature_limit():
     """Analytic limit: -T G_E^PS -> arccos(sqrt(2/pi))/pi (the PS plateau's Bayes bound), so alpha_spec / T
     -> ln 2 / (arccos(sqrt(2/pi))/pi) = 3.3647; the deviation decays like 1/T^2 (ratio 4 from T = 5 to 10)."""

@@ -43,7 +43,7 @@ def linear(alpha, T, K):
 # --- T -> infinity, alpha -> 0: tree committee and its K -> infinity limit -------------------------
 
 @pytest.mark.parametrize("K, weights, T, alpha", [
-    (3, "ising", 1e8, 1.0),            # issue 10 item 1: was the perfect state as the only branch
+    pytest.param(3, "ising", 1e8, 1.0, marks=pytest.mark.slow),   # issue 10 item 1: was the perfect state
     (3, "spherical", 1e5, 1.0),
     (3, "ising", 1e300, 1.0),
     (5, "spherical", 1e12, 2.0),       # closed form (q < 1e-20)
@@ -140,6 +140,7 @@ def test_fully_connected_large_k_coordinates_switch_continuously():
     assert lo["free_entropy"] == pytest.approx(hi["free_entropy"], rel=1e-10)
 
 
+@pytest.mark.slow
 def test_fully_connected_large_k_says_so_where_it_cannot_resolve():
     """T > 0: the specialised branch's 1 - R_d ~ alpha_tilde^-4 is below what (q_d, R_d) resolve at
     alpha_tilde = 3000 (T = 0.5); it must not report the permutation-symmetric branch instead."""
@@ -160,6 +161,7 @@ def test_bayes_k1_large_alpha_is_the_bayes_perceptron(alpha):
     assert sol["eps_bayes"] * alpha == pytest.approx(1.0 / (math.pi * C0_NISHIMORI), rel=2.0 / alpha ** 2 + 1e-12)
 
 
+@pytest.mark.slow
 def test_bayes_committee_large_alpha_says_so_where_it_cannot_resolve():
     """K = 2, Gaussian prior: beyond the specialisation transition the specialised branch is thermodynamic;
     at alpha = 1e4 the symmetric coordinates no longer resolve it and the solve says so (it reported the
@@ -185,7 +187,8 @@ def test_bayes_small_alpha(K, alpha):
     assert sol["free_entropy"] == pytest.approx(-alpha * H, rel=1e-9)
 
 
-@pytest.mark.parametrize("K, alpha", [(3, 1e-300), (3, 1e-12), (3, 1e-6), (5, 1e-12)])
+@pytest.mark.parametrize("K, alpha", [(3, 1e-300), (3, 1e-12), (3, 1e-6),
+                                      pytest.param(5, 1e-12, marks=pytest.mark.slow)])
 def test_tree_storage_small_alpha(K, alpha):
     """Random labels, alpha -> 0: q = kappa (2/pi) alpha (the teacher problem at R = 0, T = 0) and the
     Gardner volume halves per pattern, entropy -alpha ln 2. Was no solution below alpha ~ 1e-11."""

@@ -149,6 +149,7 @@ def test_k3_storage_solution_and_eigenvalue_brute_force():
     assert s.stable
 
 
+@pytest.mark.slow
 def test_k3_rs_volume_unstable_well_before_rs_capacity():
     """K = 3: the RS Gardner volume is replicon-stable at small alpha and unstable from alpha_AT = 1.730
     (our number; the literature places the committee's RS solution as unstable before its RS capacity,

@@ -211,6 +211,7 @@ def test_replicon_factor_against_brute_force_three_branches(q, R, T):
     assert e["gamma"] - e["gamma_diag"] > 0.2 * e["gamma"]
 
 
+@pytest.mark.slow
 def test_nishimori_solutions_are_replica_stable():
     """T = 0 (Gibbs = posterior sample, Nishimori line R = q): the RS solution is replica-stable, lambda > 0, for
     spherical K = 3 at alpha = 0.5, 2, 6 and for the Ising poor branch at alpha = 0.8 (the perfect state has

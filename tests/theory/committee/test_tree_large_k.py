@@ -31,7 +31,8 @@ def test_energetic_term_is_the_limit_of_finite_K(q, R, T):
         assert abs(extrapolated - inf[key]) < 0.2 * abs(gaps[2]), key
 
 
-@pytest.mark.parametrize("alpha", [1.0, pytest.param(4.0, marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("alpha", [1.0, 4.0])
 def test_finite_K_solutions_approach_the_large_K_curve(alpha):
     """Spherical, T = 0: the K = 3, 5, 7 RS solutions of committee.gibbs approach the K = infinity solution
     monotonically in K at alpha = 1 and 4: the per-branch overlap R decreases towards R_inf, eps_g increases
@@ -90,6 +91,7 @@ def test_large_alpha_is_twice_the_perceptron():
     assert (1 - s1["q"]) / (1 - s2["q"]) == pytest.approx(16.0, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_ising_perfect_state_and_first_order_transition():
     """Ising weights, T = 0 (Schwarze & Hertz 1992: a discontinuous transition from poor to perfect
     generalisation followed by a wide region of metastability): the perfect state R = q = 1 exists at every
@@ -110,6 +112,7 @@ def test_ising_perfect_state_and_first_order_transition():
     assert at.free_energy == pytest.approx(0.0, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_replicon_factor_is_the_limit_of_finite_K():
     """gamma_E of the K = infinity theory (phi'^2 x perceptron's + phi'' x first derivative, phi = (2/pi) arcsin)
     is the limit of the finite-K gamma_E = (1-q)^2 E[sum_kl (d_k d_l ln z)^2] (committee_gibbs): at q = R = 0.5,
