@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from .._util import ParamError, alpha_grid, as_matrix, check_choice, check_number
+from .gaussian_rng import ZIG_F, ZIG_R, ZIG_X, fill_normal, seed_state
 from .measurement import Measurement, over_seeds
 
 ACTIVATIONS = ("erf", "linear", "relu")
@@ -92,17 +93,71 @@ def committee_sgd_block(J, v, B, v_teacher, inputs, label_noise, eta, eta_v, lea
                 v[i] += eta_v / N * _g(x[i], act) * err
 
 
+@njit(cache=True, fastmath=True)
+def committee_sgd_fused(J, v, B, v_teacher, steps, state, X, F, r, noise, eta, eta_v, learn_v, weight_decay, act):
+    """``steps`` SGD steps of a soft committee with the inputs drawn inside the kernel, ``J``, ``v`` in place.
+
+    Each step draws its N input components and then (if ``noise > 0``) one label-noise variate
+    from the ziggurat of :mod:`.gaussian_rng` (state ``state``, tables ``X, F, r``), so the stream
+    is that of :func:`gaussian_rng.fill_normal`: the same steps as :func:`committee_sgd_block` fed
+    with those variates (test). ``fastmath`` lets the dot products vectorise (their summation order
+    is not the sequential one; results agree with the block kernel to round-off).
+    """
+    K, N = J.shape
+    M = B.shape[0]
+    x = np.empty(K)
+    xi = np.empty(N)
+    z = np.empty(1)
+    sqrtN = math.sqrt(N)
+    decay = 1.0 - eta * weight_decay / N
+    for t in range(steps):
+        fill_normal(state, xi, X, F, r)
+        tau = 0.0
+        if noise > 0.0:
+            fill_normal(state, z, X, F, r)
+            tau = noise * z[0]
+        for n in range(M):
+            s = 0.0
+            for a in range(N):
+                s += B[n, a] * xi[a]
+            tau += v_teacher[n] * _g(s / sqrtN, act)
+        sig = 0.0
+        for i in range(K):
+            s = 0.0
+            for a in range(N):
+                s += J[i, a] * xi[a]
+            x[i] = s / sqrtN
+            sig += v[i] * _g(x[i], act)
+        err = tau - sig
+        for i in range(K):
+            c = eta / sqrtN * v[i] * _dg(x[i], act) * err
+            if weight_decay > 0.0:
+                for a in range(N):
+                    J[i, a] = decay * J[i, a] + c * xi[a]
+            else:
+                for a in range(N):
+                    J[i, a] += c * xi[a]
+        if learn_v:
+            for i in range(K):
+                v[i] += eta_v / N * _g(x[i], act) * err
+
+
+GENERATORS = ("ziggurat", "numpy")
+
+
 def committee_sgd_kernel(J0, B, v0, v_teacher, eta, eta_v, learn_v, noise, weight_decay, act,
-                         measure_steps, seed, block=512):
+                         measure_steps, seed, block=512, generator="ziggurat"):
     """Online SGD of a soft committee machine; order parameters after each of ``measure_steps``.
 
-    Pure: ``J0``, ``v0`` are copied. Inputs are drawn in blocks of ``block`` steps
-    from ``numpy.random.default_rng(seed)`` (numpy's ziggurat sampler is several
-    times faster than numba's) and consumed by the numba kernel
-    :func:`committee_sgd_block`. Returns ``(Q, R, v)`` of shapes ``(n, K, K)``,
-    ``(n, K, M)``, ``(n, K)``.
+    Pure: ``J0``, ``v0`` are copied. ``generator="ziggurat"`` (default) draws the inputs inside
+    the compiled kernel (:func:`committee_sgd_fused`, xoshiro256** + ziggurat seeded from
+    ``seed``: exact standard normals at ~2 ns each); ``"numpy"`` draws them in blocks of
+    ``block`` steps from ``numpy.random.default_rng(seed)`` and feeds :func:`committee_sgd_block`
+    (the reference path; the input statistics of both are tested). Returns ``(Q, R, v)`` of shapes
+    ``(n, K, K)``, ``(n, K, M)``, ``(n, K)``.
     """
-    rng = np.random.default_rng(seed)
+    if generator not in GENERATORS:
+        raise ParamError(f"generator={generator!r} is not allowed; choose one of: {', '.join(GENERATORS)}")
     J = np.array(J0, dtype=float, copy=True)
     v = np.array(v0, dtype=float, copy=True)
     B = np.ascontiguousarray(B, dtype=float)
@@ -112,7 +167,15 @@ def committee_sgd_kernel(J0, B, v0, v_teacher, eta, eta_v, learn_v, noise, weigh
     n_out = len(measure_steps)
     Qs, Rs, vs = np.empty((n_out, K, K)), np.empty((n_out, K, M)), np.empty((n_out, K))
     step = 0
+    if generator == "ziggurat":
+        state = seed_state(seed)
+    else:
+        rng = np.random.default_rng(seed)
     for t, target in enumerate(measure_steps):
+        if generator == "ziggurat" and step < target:
+            committee_sgd_fused(J, v, B, vt, int(target - step), state, ZIG_X, ZIG_F, ZIG_R, float(noise),
+                                float(eta), float(eta_v), bool(learn_v), float(weight_decay), int(act))
+            step = int(target)
         while step < target:
             n = int(min(block, target - step))
             xs = rng.standard_normal((n, N))

@@ -73,7 +73,7 @@ def test_relu_kernel_matches_numpy_step():
     J = student_weights(np.eye(K) * 0.5, np.full((K, M), 0.1), B, np.eye(M), rng)
     steps = 64
     _, R_numba, _ = committee_sgd_kernel(J, B, np.ones(K), np.ones(M), eta, eta, False, 0.0, 0.0, 2,
-                                         np.array([steps]), 9, block=steps)
+                                         np.array([steps]), 9, block=steps, generator="numpy")
     J_np = committee_sgd_numpy(J, B, np.ones(K), np.ones(M), eta, steps, np.random.default_rng(9),
                                activation="relu")
     np.testing.assert_allclose(R_numba[-1], J_np @ B.T / N, rtol=1e-10, atol=1e-12)
