@@ -26,15 +26,23 @@ def _package():
 
 
 def available() -> dict[str, str]:
-    """Figure names and the first paragraph of each script's docstring (joined into one line)."""
+    """Figure names and the first paragraph of each script's docstring (joined into one line).
+
+    The scripts are read, not imported (ast): listing the figures costs no numba or theory
+    imports. A script is a figure when it defines a top-level ``main``.
+    """
+    import ast
+
     pkg = _package()
     out = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-        if hasattr(mod, "main"):
-            first = (mod.__doc__ or "").strip().split("\n\n")[0]
+        path = os.path.join(info.module_finder.path, f"{info.name}.py")
+        with open(path, encoding="utf-8") as f:
+            tree = ast.parse(f.read(), filename=path)
+        if any(isinstance(node, ast.FunctionDef) and node.name == "main" for node in tree.body):
+            first = (ast.get_docstring(tree) or "").strip().split("\n\n")[0]
             out[info.name] = " ".join(first.split())
     return out
 
