@@ -147,8 +147,9 @@ def main():
     Where a command takes a grid (compare: one parameter, scan: any number):
       a:b:n        n points from a to b, linear       alpha=0.5:4:8
       log:a:b:n    n points from a to b, logarithmic  alpha=log:0.1:100:30
-      x,y,z        a list                              T=0,0.5,1
+      x,y,z        a list                             T=0,0.5,1
     Simulations take N=... (sizes, a list in compare) and seeds=... .
+    'replicon COMMAND --help' describes each command.
     """
 
 
@@ -206,7 +207,8 @@ def _json_default(v):
     return to_plain(v)
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(context_settings={"ignore_unknown_options": True},
+              short_help="Solve MODEL's theory at one point (all branches).")
 @click.argument("model")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
@@ -228,7 +230,8 @@ def solve(model, assignments, as_json, strict):
         sys.exit(1)
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(context_settings={"ignore_unknown_options": True},
+              short_help="Simulate MODEL at finite N (N=..., seeds=...).")
 @click.argument("model")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
@@ -251,7 +254,8 @@ def simulate(model, assignments, as_json):
             click.echo(f"  {k:24s} {_fmt(np.asarray(v))}")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(context_settings={"ignore_unknown_options": True},
+              short_help="Theory against simulation on a grid, with verdicts.")
 @click.argument("model", required=False, default="perceptron.teacher")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
 @click.option("--out", default=None, help="figure file (.png, .pdf, ...); default MODEL_compare.png")
@@ -302,7 +306,8 @@ def compare(model, assignments, out, as_json, data, level):
             click.echo(f"tidy table written to {data}")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(context_settings={"ignore_unknown_options": True},
+              short_help="Solve MODEL on a grid (a:b:n, log:a:b:n, x,y,z) to netCDF.")
 @click.argument("model")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
 @click.option("--out", required=True, help="result file (netCDF)")
@@ -330,7 +335,7 @@ def scan(model, assignments, out, workers, dask_address, overwrite):
              overwrite=overwrite)
 
 
-@main.command()
+@main.command(short_help="Plot a scan file: lines, or a heat map with transitions.")
 @click.argument("path")
 @click.option("--x", "x", default=None, help="variable on the x axis")
 @click.option("--y", "y", default=None, help="variable on the y axis (heat maps)")
@@ -347,10 +352,10 @@ def plot(path, x, y, z, out):
     plot_cli(path, x=x, y=y, z=z, out=figure_path(out, f"{stem}.png"))
 
 
-@main.command()
+@main.command(short_help="Reproduce a paper figure (NAME, all, or list).")
 @click.argument("name")
 @click.option("--quick", is_flag=True, help="small sizes and few seeds (seconds, not minutes)")
-@click.option("--outdir", default=".", help="directory for the PNGs")
+@click.option("--outdir", default=".", help="directory for the PNG and PDF files")
 def figure(name, quick, outdir):
     """Reproduce a paper figure (NAME, or 'all'); see 'replicon figure list'."""
     from .compare.figures import available, run_figure
