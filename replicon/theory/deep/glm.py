@@ -304,6 +304,34 @@ def _solution(model, params, m, q, root, branch, status=None):
                     branch=branch, status=status)
 
 
+def _iterate_state_evolution(p, x0, tol, max_iter=2000):
+    """Plain (undamped) state-evolution iteration from x0, a Newton polish (engine) once it is slow.
+
+    Plain iteration is ML-AMP's own dynamics, so from the uninformative start it reaches the branch
+    AMP reaches; Newton is tried once the residual is small, and every 200 iterations.
+    """
+    x = p.clip(np.asarray(x0, float))
+    res = np.inf
+    for it in range(1, max_iter + 1):
+        fx = p.clip(np.asarray(p.update(x), float))
+        res = float(np.max(np.abs(fx - x)))
+        if not np.isfinite(res):
+            return engine.Root(x, False, res, it, "state evolution returned non-finite values")
+        if res < tol:
+            return engine.Root(fx, True, res, it)
+        if it % 200 == 0 and res < 1e-4:
+            r = engine.newton(p, fx, tol=tol)
+            if r.converged:
+                r.iterations += it
+                return r
+        x = fx
+    r = engine.newton(p, x, tol=tol)
+    if r.converged:
+        r.iterations += max_iter
+        return r
+    return engine.Root(x, False, res, max_iter, f"state evolution did not converge (residual {res:.1e})")
+
+
 def glm_branches(m, tol=1e-10):
     """Fixed points of the state evolution reached from an uninformative and an informative start.
 
@@ -314,7 +342,7 @@ def glm_branches(m, tol=1e-10):
     starts = {"uninformative": np.zeros(m.L), "informative": m.rho_in * (1.0 - 1e-3)}
     roots = {}
     for label, x0 in starts.items():
-        r = engine.iterate(p, x0, tol=tol, damping=1.0, anderson=0, max_iter=400)
+        r = _iterate_state_evolution(p, x0, tol)
         if r.converged:
             roots[label] = r
     out = []

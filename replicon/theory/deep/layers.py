@@ -40,7 +40,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import expit, log_expit, log_ndtr
+from scipy.special import expit, log_ndtr
 
 from ..gauss import hermite
 
@@ -67,8 +67,8 @@ def _log_phi(x):
 def xi_rule(scale, n_gh=None):
     """Nodes, weights of ``int Dxi f(xi)`` for integrands sharp on the scale ``scale`` around xi = 0.
 
-    Gauss-Legendre panels between geometric edges ``scale/4, scale/2, ..., REACH`` on either side of 0,
-    merged with half-unit panels; with ``n_gh`` given, Gauss-Hermite of that order when the scale is
+    Gauss-Legendre panels between geometric edges ``scale/4, scale/2, ..., 1`` on either side of 0,
+    then unit panels out to REACH; with ``n_gh`` given, Gauss-Hermite of that order when the scale is
     broad (> 0.5).
     """
     if n_gh is not None and scale > 0.5:
@@ -79,8 +79,8 @@ def xi_rule(scale, n_gh=None):
 @lru_cache(maxsize=256)
 def _panel_rule(log2_scale):
     k = log2_scale - 2.0
-    geo = 2.0 ** np.arange(k, np.log2(REACH))
-    edges = np.unique(np.concatenate([geo, np.arange(0.5, REACH, 0.5), [REACH]]))
+    geo = 2.0 ** np.arange(k, 0.0)
+    edges = np.unique(np.concatenate([geo, np.arange(1.0, REACH + 0.5, 1.0)]))
     edges = np.concatenate([-edges[::-1], [0.0], edges])
     x, w = _gl(N_GL)
     a, b = edges[:-1, None], edges[1:, None]
@@ -169,9 +169,11 @@ def _sign(omega, V, Ap, Bp):
     a, b = log_ndtr(x), log_ndtr(-x)               # ln H(-x) = ln P(z > 0), ln H(x)
     t = Bp + 0.5 * (a - b)
     lp = _log_phi(x)
-    g = (np.exp(lp - a + log_expit(2 * t)) - np.exp(lp - b + log_expit(-2 * t))) / sv
-    logz = -0.5 * Ap + 0.5 * (a + b) + np.logaddexp(t, -t)
-    return np.tanh(t), g, logz
+    s_plus, s_minus = expit(2 * t), expit(-2 * t)
+    g = (np.exp(lp - a) * s_plus - np.exp(lp - b) * s_minus) / sv
+    at = np.abs(t)
+    logz = -0.5 * Ap + 0.5 * (a + b) + at + np.log1p(np.exp(-2 * at))
+    return s_plus - s_minus, g, logz
 
 
 def _relu(omega, V, Ap, Bp):
