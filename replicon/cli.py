@@ -235,12 +235,15 @@ def solve(model, assignments, as_json, strict):
 @click.argument("model")
 @click.argument("assignments", nargs=-1, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def simulate(model, assignments, as_json):
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="local processes over which the seeds are spread (same result as 1)")
+@click.option("--dask", "dask_address", default=None, help="address of a running Dask scheduler")
+def simulate(model, assignments, as_json, workers, dask_address):
     """Simulate MODEL at finite N: replicon simulate MODEL k=v ... N=200 seeds=10"""
     m = _get_model(model)
     values = parse_assignments(assignments)
     with _heartbeat(f"simulating {m.name}"):
-        meas = m.run_simulate(**values)
+        meas = m.run_simulate(_workers=workers, _dask=dask_address, **values)
     if as_json:
         click.echo(json.dumps(meas.to_dict()))
         return
@@ -265,7 +268,10 @@ def simulate(model, assignments, as_json):
               help="also write the tidy table: FILE.nc (netCDF, read with xarray) or FILE.csv (pandas)")
 @click.option("--level", type=click.FloatRange(1e-6, 0.5), default=0.01, show_default=True,
               help="significance level of the agrees/disagrees verdicts")
-def compare(model, assignments, out, as_json, data, level):
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="local processes running the simulations (one per point and size; same result as 1)")
+@click.option("--dask", "dask_address", default=None, help="address of a running Dask scheduler")
+def compare(model, assignments, out, as_json, data, level, workers, dask_address):
     """Theory against simulation on a grid, with a verdict per observable.
 
     \b
@@ -296,7 +302,7 @@ def compare(model, assignments, out, as_json, data, level):
 
         data = data_path(data, (".nc", ".csv"), "tidy table (netCDF or CSV)")
     result = run_compare(m, values, out=out, progress=not as_json and sys.stderr.isatty(), data=data,
-                         level=level)
+                         level=level, workers=workers, dask=dask_address)
     if as_json:
         click.echo(json.dumps(result.to_dict()))
     else:

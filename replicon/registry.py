@@ -187,7 +187,9 @@ class Model:
             check_memory(self.memory(params), f"{self.name} at these parameters")
         return self.solve(**params)
 
-    def run_simulate(self, **values):
+    def run_simulate(self, _workers: int | None = 1, _dask=None, **values):
+        """Validate ``values`` and simulate; ``_workers`` processes or the Dask scheduler ``_dask``
+        spread the seeds (the same measurement as one process: ``compare.parallel``)."""
         if self.simulate is None:
             raise ParamError(f"{self.name} has no simulation; models with one: "
                              f"{', '.join(m.name for m in all_models() if m.simulate)}")
@@ -196,7 +198,11 @@ class Model:
             N = params.get("N")
             check_memory(self.sim_memory(params), f"simulating {self.name}" + (f" at N={N}" if N else ""),
                          "use a smaller N")
-        return self.simulate(**params)
+        if _workers == 1 and not _dask:
+            return self.simulate(**params)
+        from .compare.parallel import simulate_parallel
+
+        return simulate_parallel(self, params, workers=_workers, dask=_dask)
 
 
 def lazy(target: str) -> Callable[..., Any]:

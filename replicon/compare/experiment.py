@@ -250,22 +250,25 @@ def _split(model, values):
 
 
 def run_compare(model, values: dict, out: str | None = None, progress: bool = False,
-                data: str | None = None, level: float = LEVEL) -> CompareResult:
+                data: str | None = None, level: float = LEVEL, workers: int | None = 1,
+                dask=None) -> CompareResult:
     """Run theory and simulation of ``model`` for ``values`` (CLI-style strings or Python values).
 
     ``out`` names the figure to write, ``data`` the tidy table (``.csv`` or ``.nc``,
     see :meth:`CompareResult.write_data`); ``level`` is the significance level of the
-    verdicts (see the module docstring).
+    verdicts (see the module docstring). ``workers`` local processes (None: all cores) or a
+    Dask scheduler ``dask`` run the simulations (one per grid point and size, each from its own
+    seed), with the same results as the serial run (:mod:`.parallel`).
     """
     if model.simulate is None:
         raise ParamError(f"{model.name} has no simulation to compare with")
     Ns, seeds, seed, sim_extra, x, xs, fixed = _split(model, values)
     if model.trajectory is not None:
-        res = _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress)
+        res = _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress, workers, dask)
     else:
         if x is None:
             raise ParamError(f"compare needs a grid parameter, e.g. {model.params[0].name}=a:b:n")
-        res = _compare_points(model, Ns, seeds, seed, sim_extra, x, xs, fixed, progress)
+        res = _compare_points(model, Ns, seeds, seed, sim_extra, x, xs, fixed, progress, workers, dask)
     res.seeds = seeds
     res.verdicts = _verdicts(res, level)
     if data:
@@ -300,27 +303,45 @@ def _observables(model, theory_sol, meas):
     return [k for k in meas.samples if theory_sol is not None and k in theory_sol.observables]
 
 
-def _compare_points(model, Ns, seeds, seed, sim_extra, x, xs, fixed, progress):
+def _simulations(model, tasks, workers, dask, bar):
+    """Measurements for ``tasks`` (keyword dicts), in order: serially (with the progress bar) or spread."""
+    from .parallel import model_ref, run_tasks, simulate_task
+
+    if (workers is None or workers > 1 or dask) and len(tasks) > 1:
+        out = run_tasks(simulate_task, [(model_ref(model), t) for t in tasks], workers=workers, dask=dask)
+        if bar:
+            bar.update(len(tasks))
+        return out
+    out = []
+    for t in tasks:
+        out.append(model.simulate(**t))
+        if bar:
+            bar.update()
+    return out
+
+
+def _compare_points(model, Ns, seeds, seed, sim_extra, x, xs, fixed, progress, workers=1, dask=None):
     rows, agree, theory = [], [], []
     it = list(enumerate(xs))
     bar = None
     if progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(xs) * len(Ns), desc=f"compare {model.name}")
+    tasks = [dict(N=N, seeds=seeds, seed=_point_seed(seed, i, N), **sim_extra, **dict(fixed, **{x: xv}))
+             for i, xv in it for N in Ns]
+    measured = iter(_simulations(model, tasks, workers, dask, bar))
     for i, xv in it:
         params = dict(fixed, **{x: xv})
         sol = model.solve(**params)
         theory.append(sol)
         meas_by_N = {}
         for N in Ns:
-            meas = model.simulate(N=N, seeds=seeds, seed=_point_seed(seed, i, N), **sim_extra, **params)
+            meas = next(measured)
             meas_by_N[N] = meas
             for j in range(meas.n_seeds):
                 row = {x: xv, "N": N, "seed": meas.seeds[j]}
                 row.update({k: float(v[j]) for k, v in meas.samples.items() if np.ndim(v) == 1})
                 rows.append(row)
-            if bar:
-                bar.update()
         obs = _observables(model, sol, meas_by_N[Ns[0]])
         for o in obs:
             means = [float(meas_by_N[N].mean[o]) for N in Ns]
@@ -372,13 +393,13 @@ def theory_curves(model, x, xs, fixed, n=60):
     return curves
 
 
-def _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress):
+def _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress, workers=1, dask=None):
     coord = model.trajectory
     rows, agree = [], []
     curves = {}
     sol0 = model.solve(**fixed)
-    for N in Ns:
-        meas = model.simulate(N=N, seeds=seeds, seed=_point_seed(seed, 0, N), **sim_extra, **fixed)
+    tasks = [dict(N=N, seeds=seeds, seed=_point_seed(seed, 0, N), **sim_extra, **fixed) for N in Ns]
+    for N, meas in zip(Ns, _simulations(model, tasks, workers, dask, None)):
         cvals = np.asarray(meas.coords.get(coord), float)
         hook = model.hooks.get("compare_theory")
         sols = hook(meas, fixed) if hook else [sol0]

@@ -66,12 +66,10 @@ import hashlib
 import itertools
 import json
 import math
-import multiprocessing as mp
 import os
 import re
 import shutil
 import sys
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -81,6 +79,7 @@ import numpy as np
 
 from .._util import ParamError, check_memory, to_plain
 from .grid import GRID_HELP, is_grid, parse_grid
+from .parallel import dask_client, default_workers, model_ref, mp_context, watch_parent
 
 #: memory a grid point holds while a scan runs (its record, journal line and dataset entries)
 BYTES_PER_POINT = 4096
@@ -361,21 +360,6 @@ def solve_chunk(model_ref, fixed: dict, points: list[dict], continuation: bool, 
     return records
 
 
-def _watch_parent(pid: int):
-    """Worker initialiser: exit when the scanning process is gone (e.g. killed by SIGKILL)."""
-    def watch():
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:
-                pass
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 # ---------------------------------------------------------------------------
 # The journal
 # ---------------------------------------------------------------------------
@@ -541,28 +525,9 @@ def _read_existing_hash(out: str) -> str | None:
 # Running the chunks
 # ---------------------------------------------------------------------------
 
-def _model_ref(model):
-    """The model's registered name if the registry holds this very entry (cheap to send), else the entry."""
-    from ..registry import registered
-
-    return model.name if registered(model.name) is model else model
-
-
-def _default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _mp_context():
-    methods = mp.get_all_start_methods()
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def _run_chunks(spec, todo, on_done, workers, dask, delay):
     """Solve chunks ``todo`` (ids); ``on_done(cid, records)`` is called in this process as each finishes."""
-    ref = _model_ref(spec.model)
+    ref = model_ref(spec.model)
     args = {cid: [spec.point(i) for i in spec.chunks[cid]] for cid in todo}
     if dask:
         _run_dask(spec, ref, args, on_done, dask, delay)
@@ -571,8 +536,8 @@ def _run_chunks(spec, todo, on_done, workers, dask, delay):
         for cid in todo:
             on_done(cid, solve_chunk(ref, spec.fixed, args[cid], spec.continuation, delay))
         return
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context(),
-                               initializer=_watch_parent, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp_context(),
+                               initializer=watch_parent, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(solve_chunk, ref, spec.fixed, args[cid], spec.continuation, delay): cid
                    for cid in todo}
@@ -588,15 +553,8 @@ def _run_chunks(spec, todo, on_done, workers, dask, delay):
 
 
 def _run_dask(spec, ref, args, on_done, address, delay):
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise ParamError("--dask needs dask.distributed; install it with: pip install 'replicon[dask]'") from None
-    try:
-        client = Client(address, timeout="20s") if isinstance(address, str) else address
-    except Exception as e:
-        raise ParamError(f"cannot reach the Dask scheduler at {address!r}: {' '.join(str(e).split())}") from None
-    own = isinstance(address, str)
+    client, own = dask_client(address)      # a one-line error if dask.distributed is missing
+    from distributed import as_completed
     try:
         futures = {}
         for cid, pts in args.items():
@@ -665,7 +623,7 @@ def scan(model, grid: dict, fixed: dict | None = None, out: str | None = None, w
 
     spec = make_spec(model, grid, fixed, grid_text, continuation)
     if workers is None:
-        workers = _default_workers()
+        workers = default_workers()
     if int(workers) < 1:
         raise ParamError(f"--workers must be an integer >= 1, got {workers}")
     workers = int(workers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -62,6 +63,24 @@ class Measurement:
         })
 
 
+_SEED_RANGE: list = [None]      # (a, b) while a worker runs seeds a:b of a measurement
+
+
+@contextmanager
+def seed_range(a: int, b: int):
+    """Within this block, :func:`over_seeds` runs only the realisations ``a:b`` of its seeds.
+
+    The children are spawned exactly as for the whole measurement and then sliced, so the slices
+    of ``0:n`` concatenated in order are the serial measurement (used by
+    ``replicon.compare.parallel.simulate_parallel``)."""
+    old = _SEED_RANGE[0]
+    _SEED_RANGE[0] = (int(a), int(b))
+    try:
+        yield
+    finally:
+        _SEED_RANGE[0] = old
+
+
 def over_seeds(run_one: Callable[[int], dict], *, model: str, params: dict, N: int,
                seeds: int, seed: int | None = 0, coords=None, axes=None,
                progress: bool = False) -> Measurement:
@@ -71,6 +90,9 @@ def over_seeds(run_one: Callable[[int], dict], *, model: str, params: dict, N: i
     whole measurement is reproducible from ``seed`` and realisations are independent.
     """
     kids = child_seeds(seed, int(seeds))
+    if _SEED_RANGE[0] is not None:
+        a, b = _SEED_RANGE[0]
+        kids = kids[a:b]
     rows = []
     it = kids
     if progress:
