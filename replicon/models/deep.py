@@ -93,6 +93,8 @@ register(Model(
         Param("noise", 0.1, "variance of the Gaussian noise on the output (0 allowed for a sign output)", lo=0),
         Param("hidden_noise", 0.0, "noise variance on the hidden layers: one number or L-1 numbers (>= 0)",
               kind="array"),
+        Param("layer_mi", False, "also report mi_x0_h1.. = I(X_0; H_l)/n_0 of the hidden layers (one more solve "
+              "per layer)", kind="bool"),
     ],
     solve=lazy("replicon.theory.deep.glm:deep_glm"),
     simulate=lazy("replicon.simulate.deep.glm:simulate_deep_glm"),
@@ -113,6 +115,8 @@ register(Model(
         "mi_0": "mutual information I(X_0; Y)/n_0 in nats (reported when the hidden layers are noiseless)",
         "free_entropy": "E ln p(y)/n_0 (ln of a density for a noisy output, of a probability for a noiseless sign)",
         "q_hat_0": "SNR with which the layers above see x_0 (q_hat_l for h_l)",
+        "mi_x0_h1": "with layer_mi: I(X_0; H_1)/n_0 (mi_x0_h2, ...; where finite: noiseless layers below, and "
+                    "noise or a sign on that layer)",
     },
     grid_parameter="noise",
     references="Manoel, Krzakala, Mezard & Zdeborova, ISIT 2017 (arXiv:1701.06981); Gabrie et al., NeurIPS 2018 "

@@ -365,8 +365,28 @@ def glm_branches(m, tol=1e-10):
     return out, [r for r in roots.values()] if roots else []
 
 
+def layer_mutual_information(alphas, acts, prior, rho, noise):
+    """``I(X_0; H_l)/n_0`` for the hidden layers l = 1..L-1 where it is finite and in reach.
+
+    The chain cut at layer l, with h_l as its output, is itself a multi-layer GLM; with noiseless layers
+    below l, ``H(H_l | X_0)`` is the noise of layer l alone (zero for a noiseless sign layer, whose h_l
+    is discrete), so its ``mi_0`` is ``I(X_0; H_l)/n_0`` (its own thermodynamic branch). Returns
+    ``{l: value}``; layers with noise below them, or a noiseless continuous h_l (infinite information),
+    are left out.
+    """
+    out = {}
+    for l in range(1, len(alphas)):
+        if any(d != 0 for d in noise[:l - 1]) or (noise[l - 1] == 0 and acts[l - 1] != "sign"):
+            continue
+        sub = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho,
+                       noise=[0.0] * (l - 1) + [noise[l - 1]])
+        if sub.converged and "mi_0" in sub.observables:
+            out[l] = float(sub["mi_0"])
+    return out
+
+
 def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
-             strict=False):
+             layer_mi=False, strict=False):
     """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
 
     The RS fixed points of :class:`MultiLayerGLM` reached from an uninformative and an informative
@@ -377,6 +397,8 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
 
     ``noise``: one value (the output's; hidden layers noiseless) or a list of L values (layer by layer);
     ``hidden_noise`` (one value or L - 1) sets the hidden layers' noise beside a scalar ``noise``.
+    ``layer_mi=True`` adds ``mi_x0_h{l} = I(X_0; H_l)/n_0`` of the hidden layers (one more solve of the
+    chain cut at each layer: :func:`layer_mutual_information`) to every branch.
     """
     alphas, acts, prior, rho, noise = check_glm(alphas, activations, prior, rho, noise, hidden_noise)
     params = {"alphas": alphas, "activations": acts, "prior": prior, "rho": rho, "noise": noise}
@@ -394,6 +416,10 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
         sols.append(Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=np.log(2.0),
                              converged=True, residual=0.0, branch="perfect",
                              message="exact recovery: H(Y) = H(X_0) = n_0 ln 2"))
+    if layer_mi and sols:
+        mis = layer_mutual_information(alphas, acts, prior, rho, noise)
+        for s_ in sols:
+            s_.observables.update({f"mi_x0_h{l}": v for l, v in mis.items()})
     return select_thermodynamic(MODEL, params, sols, strict=strict)
 
 

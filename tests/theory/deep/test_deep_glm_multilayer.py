@@ -140,3 +140,13 @@ def test_sign_and_relu_layers_without_information_from_above():
     om, V = np.sqrt(0.4) * z, 0.6
     m = om * norm.cdf(om / np.sqrt(V)) + np.sqrt(V) * norm.pdf(om / np.sqrt(V))
     assert layers.layer_moments("relu", 0.4, 1.0, 0.0)[0] == pytest.approx(np.dot(w, m * m), abs=1e-6)
+
+
+def test_layer_mutual_information_obeys_data_processing():
+    """x_0 (Gaussian) -> sign (alpha 2) -> sign (alpha 1) -> linear + noise 0.3 (alpha 0.8):
+    I(X_0; H_1) >= I(X_0; H_2) >= I(X_0; Y) (data processing, to 1e-6), and I(X_0; H_1) is the one-layer
+    Bayes perceptron's label entropy, -Phi of committee.bayes K = 1 at alpha = 2 (1e-8)."""
+    sol = deep_glm(alphas=[2.0, 1.0, 0.8], activations="sign,sign,linear", noise=0.3, layer_mi=True)
+    i1, i2, iy = sol["mi_x0_h1"], sol["mi_x0_h2"], sol["mi_0"]
+    assert i1 + 1e-6 >= i2 and i2 + 1e-6 >= iy and iy > 0.5
+    assert i1 == pytest.approx(bayes(K=1, alpha=2.0, prior="gaussian").free_energy, abs=1e-8)
