@@ -203,8 +203,8 @@ def majority_prob(mean, cov, grad=True, compiled=True):
     dP : (n, K) or None
         ``dP_plus/d mean_k = p_{z_k}(0) P(z_i z_j < 0 | z_k = 0)``; ``dP(-1) = -dP``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> P, dP = majority_prob(np.zeros((1, 3)), np.eye(3))    # P = 1/2, dP_k = phi(0)/2
     """
     mean, cov, K = _check(mean, cov)
