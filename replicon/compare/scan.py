@@ -318,6 +318,31 @@ def failed_record(message: str) -> dict:
             "message": message, "obs": {}, "per": {}}
 
 
+def _solve_batch(model, fixed: dict, points: list[dict]) -> list:
+    """Solutions from the model's ``solve_batch`` hook (None where it does not apply or the hook is absent).
+
+    ``solve_batch(list of validated parameter dicts) -> list of Solution or None`` solves many points
+    at once where the model's equations vectorise (e.g. ``perceptron.teacher`` at T = 0); a point it
+    leaves as None, or whose parameters do not validate, goes through the point-by-point path."""
+    batch = model.hooks.get("solve_batch")
+    if batch is None:
+        return [None] * len(points)
+    valid, where = [], []
+    for i, pt in enumerate(points):
+        try:
+            valid.append(model.validate({**fixed, **pt}))
+            where.append(i)
+        except Exception:      # noqa: BLE001 - the point path records the error
+            pass
+    out = [None] * len(points)
+    try:
+        for i, sol in zip(where, batch(valid)):
+            out[i] = sol
+    except Exception:          # noqa: BLE001 - a failing batch falls back to the point path
+        return [None] * len(points)
+    return out
+
+
 def solve_chunk(model_ref, fixed: dict, points: list[dict], continuation: bool, delay: float = 0.0) -> list[dict]:
     """Solve the points of one chunk in order; one record per point (failures recorded, never raised).
 
@@ -341,9 +366,14 @@ def solve_chunk(model_ref, fixed: dict, points: list[dict], continuation: bool, 
     """
     model = _resolve_model(model_ref)
     near = model.hooks.get("solve_near") if continuation else None
+    batched = _solve_batch(model, fixed, points)
     previous = None
     records = []
-    for pt in points:
+    for pt, pre in zip(points, batched):
+        if pre is not None:
+            records.append(point_record(pre))
+            previous = pre
+            continue
         try:
             if near is not None and previous is not None and previous.converged:
                 sol = near(model.validate({**fixed, **pt}), previous)

@@ -94,7 +94,8 @@ register(Model(
     grid_parameter="alpha",
     compare={"x": "alpha", "grid": "0.5:3:4", "N": [25, 50, 100], "seeds": 12,
              "observables": ["eps_g", "R", "q"]},
-    hooks={"markers": _perceptron_markers, "solve_near": lazy("replicon.theory.perceptron:teacher_near")},
+    hooks={"markers": _perceptron_markers, "solve_near": lazy("replicon.theory.perceptron:teacher_near"),
+           "solve_batch": lazy("replicon.theory.perceptron:teacher_batch")},
     references="Engel & Van den Broeck ch. 2, 4, 7; Gyorgyi PRA 41, 7097 (1990); "
                "Sompolinsky, Tishby & Seung PRL 65, 1683 (1990)",
 ))

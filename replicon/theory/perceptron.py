@@ -754,6 +754,10 @@ def teacher_curve(alphas, T=0.0, weights="spherical", student="gibbs"):
     alphas = [check_number("alpha", a, lo=0.0, lo_open=True) for a in np.atleast_1d(alphas)]
     _, T, weights = _check_common(alphas[0], T, weights)
     student = check_choice("student", student, STUDENTS)
+    if T == 0 and weights == "spherical":
+        # one RS state at every alpha: all points at once (perceptron_batch), the rest point by point
+        sols = teacher_batch([{"alpha": a, "T": 0.0, "weights": "spherical", "student": student} for a in alphas])
+        return [s if s is not None else teacher(a, T, weights, student) for a, s in zip(alphas, sols)]
     first = teacher(alphas[0], T, weights, student)
     if first.branch == "perfect" or (T == 0 and weights == "spherical" and alphas[-1] >= A_COMPLEMENT):
         return [teacher(a, T, weights, student) for a in alphas]
@@ -770,6 +774,41 @@ def teacher_curve(alphas, T=0.0, weights="spherical", student="gibbs"):
                             order=order, observables=obs, free_energy=F, residual=r.residual,
                             iterations=r.iterations, branch=first.branch, stable=bool(lam > 0),
                             replicon_eigenvalue=lam, message="continuation (one branch)"))
+    return out
+
+
+def teacher_batch(points: list[dict]) -> list:
+    """Solutions of :func:`teacher` for a list of parameter dicts, batched where the equations allow.
+
+    Points with ``T = 0``, spherical weights and ``0 < alpha < A_COMPLEMENT`` (one RS state, the
+    Nishimori line) are solved together by :func:`replicon.theory.perceptron_batch.nishimori_batch`
+    (equal to the point path to its tolerance, tested); the entry of every other point, and of a
+    batched point that did not converge, is None (the caller solves it with :func:`teacher`).
+    """
+    from .perceptron_batch import nishimori_batch
+
+    out: list = [None] * len(points)
+    idx = [i for i, p in enumerate(points)
+           if float(p.get("T", 0.0)) == 0.0 and p.get("weights", "spherical") == "spherical"
+           and 0.0 < float(p.get("alpha", 1.0)) < A_COMPLEMENT and not p.get("strict", False)
+           and p.get("inits") is None]
+    if not idx:
+        return out
+    res = nishimori_batch([float(points[i]["alpha"]) for i in idx])
+    for j, i in enumerate(idx):
+        if not res["converged"][j]:
+            continue
+        p = points[i]
+        student = p.get("student", "gibbs")
+        q, qh, lam = float(res["q"][j]), float(res["q_hat"][j]), float(res["replicon"][j])
+        f = float(res["free_entropy"][j])
+        order = {"q": q, "R": q, "q_hat": qh, "R_hat": qh}
+        obs, F = _teacher_observables(dict(order), f, 0.0, 0.0, float(p["alpha"]), student)
+        params = {"alpha": float(p["alpha"]), "T": 0.0, "weights": "spherical", "student": student}
+        sol = Solution(model="perceptron.teacher", params=params, order=order, observables=obs, free_energy=F,
+                       residual=float(res["residual"][j]), iterations=int(res["iterations"][j]), branch="rs",
+                       stable=bool(lam > 0), replicon_eigenvalue=lam, message="batched Newton (Nishimori line)")
+        out[i] = select_thermodynamic("perceptron.teacher", params, [sol], False)
     return out
 
 
