@@ -28,6 +28,7 @@ iteration: ``mse_l`` = mean (hhat_l - h_l)^2 (l < L) and ``mse_L`` of the denois
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from scipy.special import expit, log_ndtr
 
 from ..._util import ParamError
@@ -59,6 +60,33 @@ def linear_chain_instance(n0, alphas, Delta, rng):
 
 
 LOG_SQRT2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+@njit(cache=True)
+def matvec(F, v):
+    """``F @ v`` in one thread (the AMP products are small: multi-threaded BLAS only contends)."""
+    n, m = F.shape
+    out = np.zeros(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(m):
+            acc += F[i, j] * v[j]
+        out[i] = acc
+    return out
+
+
+@njit(cache=True)
+def rmatvec(F, u):
+    """``F.T @ u`` in one thread, row by row (contiguous access)."""
+    n, m = F.shape
+    out = np.zeros(m)
+    for i in range(n):
+        ui = u[i]
+        for j in range(m):
+            out[j] += F[i, j] * ui
+    return out
+
+
 ACTIVATIONS = ("linear", "sign", "relu")
 PRIORS = ("gaussian", "binary", "sparse")
 
@@ -147,7 +175,7 @@ def chain_instance(n0, alphas, acts, prior, rho, noise, rng):
     for l in range(len(alphas)):
         F = rng.standard_normal((dims[l + 1], dims[l])) / np.sqrt(dims[l])
         Fs.append(F)
-        r = _phi(acts[l])(F @ hs[-1])
+        r = _phi(acts[l])(matvec(F, hs[-1]))
         hl = r + np.sqrt(noise[l]) * rng.standard_normal(dims[l + 1]) if noise[l] > 0 else r
         if l < len(alphas) - 1:
             hs.append(hl)
@@ -175,7 +203,7 @@ def ml_amp(Fs, y, acts, prior, rho, noise, n_iter=20, truth=None, r_out=None):
     D = noise[-1]
     for t in range(int(n_iter) + 1):
         Vs = [float(np.mean(v[l])) for l in range(L)]
-        omegas = [Fs[l] @ hhat[l] - Vs[l] * g[l] for l in range(L)]
+        omegas = [matvec(Fs[l], hhat[l]) - Vs[l] * g[l] for l in range(L)]
         # output layer
         if D > 0:
             Ap, Bp = 1.0 / D, y / D
@@ -195,7 +223,7 @@ def ml_amp(Fs, y, acts, prior, rho, noise, n_iter=20, truth=None, r_out=None):
         new_hhat, new_v = [None] * L, [None] * L
         for l in range(L - 1, -1, -1):                    # conjugates of h_l from layer l + 1
             A = alphas[l] * float(np.mean(-dg[l]))
-            B = Fs[l].T @ new_g[l] + A * hhat[l]
+            B = rmatvec(Fs[l], new_g[l]) + A * hhat[l]
             if l == 0:
                 new_hhat[0], new_v[0] = prior_denoiser(prior, B, A, rho)
                 break

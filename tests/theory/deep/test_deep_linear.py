@@ -130,8 +130,9 @@ def test_saddle_is_a_stationary_point_of_the_free_entropy():
     assert sol["free_entropy"] == max(b["free_entropy"] for b in sol.branches)
 
 
+@pytest.mark.slow
 def test_saddle_point_is_the_large_n_limit_of_the_exact_integral():
-    """Theory against the exact finite-N integral over the layer scalars (independent code: SVD of
+    """(Slow: 30 exact integrals, N_0 = 200 costs ~3 s each.) Theory against the exact finite-N integral over the layer scalars (independent code: SVD of
     each data set, log-Gamma convolutions), N_0 = 50, 100, 200 with 10 data sets each, extrapolated
     in 1/N: within 3 standard errors (+1e-3) for eps_g, variance, train_error and u_1."""
     kw = dict(L=2, alpha=1.5, gamma=[2.0, 1.0], sigma2=0.5, T=0.1, Delta=0.3)
