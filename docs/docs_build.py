@@ -51,9 +51,8 @@ def tutorial_pages(docs: str) -> list[str]:
             if cell.cell_type == "markdown":
                 out.append(cell.source)
                 if i == 0:
-                    out.append(f"The notebook: {{download}}`{fn} <../../tutorials/{fn}>` (stored without "
-                               "outputs; the test suite executes it on every run, so the code below runs "
-                               "and its assertions hold).")
+                    out.append(f"Download the notebook: {{download}}`{fn} <../../tutorials/{fn}>` "
+                               "(stored without outputs; run it to see the figures).")
             elif cell.cell_type == "code":
                 out.append("```python\n" + cell.source + "\n```")
         stem = fn[:-len(".ipynb")]
