@@ -111,6 +111,46 @@ def bench_metropolis(N=2000, alpha=4.0):
           f"(numba reaches {fast / limit:.0%} of it)")
 
 
+def plain_nishimori_curve(alphas):
+    """The plain script of issue 12: the T = 0 spherical equation q = 2 alpha int Dt phi(bt)^2/Phi(bt),
+    b = sqrt(q/(1-q)), by brentq in q with the integral by scipy quad (Phi from scipy's ndtr)."""
+    from scipy.special import ndtr
+
+    def J(q):
+        b = math.sqrt(q / (1 - q))
+        f = lambda t: math.exp(-t * t / 2 - (b * t) ** 2) / (2 * math.pi) ** 1.5 / max(ndtr(b * t), 1e-300)  # noqa: E731
+        return integrate.quad(f, -np.inf, np.inf, epsabs=1e-14, epsrel=1e-12, limit=200)[0]
+
+    out = []
+    for a in alphas:
+        q = optimize.brentq(lambda q: q - 2 * a * J(q), 1e-14, 1 - 1e-14, xtol=1e-14, rtol=1e-13)
+        out.append(math.acos(q) / math.pi)
+    return np.array(out)
+
+
+def rows(quick=False):
+    alphas = np.linspace(0.1, 20, 200)
+    P.teacher_curve(alphas[:3])
+    t = time.perf_counter()
+    fast = np.array([s["eps_g"] for s in P.teacher_curve(alphas)])
+    t_fast = time.perf_counter() - t
+    t = time.perf_counter()
+    plain = plain_nishimori_curve(alphas)
+    t_plain = time.perf_counter() - t
+    t = time.perf_counter()
+    point = np.array([P.teacher(a)["eps_g"] for a in alphas])
+    t_point = time.perf_counter() - t
+    out = [{"work": "perceptron.teacher_curve, 200 alphas in [0.1, 20], T = 0 spherical",
+            "baseline": "plain quad + brentq script", "t_baseline": t_plain, "t_replicon": t_fast,
+            "accuracy": f"max|d eps_g| = {np.max(np.abs(fast - plain)):.1e}"},
+           {"work": "the same curve", "baseline": "replicon point-by-point solves", "t_baseline": t_point,
+            "t_replicon": t_fast, "accuracy": f"max|d eps_g| = {np.max(np.abs(fast - point)):.1e}"}]
+    return out
+
+
 if __name__ == "__main__":
+    from run_all import print_table
+
+    print_table(rows())
     bench_curve()
     bench_metropolis()
