@@ -29,7 +29,8 @@ _ONLINE_SIM_PARAMS = [
 
 register(Model(
     name="committee.online",
-    cost="seconds for K = M = 3 to alpha = 1000; minutes for K ~ 20",
+    cost="about a second for K = M = 3 to alpha = 1000 (compiled ODEs), seconds for K = M = 10, about a "
+         "minute for K = M = 20 (measured on the loaded 2-core machine, start-up included); relu: LSODA, slower",
     slow=True,
     summary="online SGD of a soft committee machine: order-parameter ODEs (Saad & Solla) vs SGD",
     params=[
@@ -59,9 +60,11 @@ register(Model(
         "eps_g": "generalisation error <(sigma - tau)^2>/2 along alpha",
         "Q": "student-student overlaps Q_ik(alpha), shape (n, K, K); also Q_i_k per entry",
         "R": "student-teacher overlaps R_in(alpha), shape (n, K, M); also R_i_n per entry",
-        "plateau_height": "eps_g at the symmetric (unspecialised) fixed point at this eta",
-        "plateau_start": "alpha where eps_g enters the plateau band",
-        "plateau_end": "alpha where eps_g leaves the plateau (escape); nan if not by alpha_max",
+        "plateau_height": "eps_g at the unspecialised fixed point the trajectory visits at this eta (erf, T = 1, "
+                          "unit second layers, K >= 2; omitted, with a note, where it is not attracting)",
+        "plateau_start": "alpha where eps_g enters the band plateau_tol around plateau_height (omitted if never)",
+        "plateau_end": "alpha where eps_g leaves that band for good (the escape; omitted, with a note, if it "
+                       "is still on the plateau at alpha_max)",
         "eps_sym_eta0": "eps_g of the eta -> 0 symmetric plateau",
         "decay_rate": "asymptotic exponential decay rate of eps_g (K = M, linearisation)",
         "eta_max": "largest stable learning rate at the perfect solution (K = M)",
