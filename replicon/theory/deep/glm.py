@@ -360,9 +360,45 @@ def glm_branches(m, tol=1e-10):
             continue
         att, _ = engine.attracting(p, r.x)
         out.append((label, r, att))
+    out += _saddles_between(m, p, [r.x for _, r, att in out if att], [r.x for _, r, _ in out], tol)
     if len(out) == 1 and not m.perfect_exists():
         out = [("rs", out[0][1], out[0][2])]
     return out, [r for r in roots.values()] if roots else []
+
+
+def _saddles_between(m, p, ends, known, tol, n_grid=40):
+    """Unstable fixed points between attracting ones (and exact recovery, where it exists).
+
+    Along the segment between two neighbouring attracting states the residual's component on the
+    segment changes sign at a saddle of the free entropy; the sign change (on a grid clustered at
+    both ends, refined by Brent) starts Newton's method on the full map, and a converged root that
+    repels the iteration is an ``unstable`` branch. A search, not a proof of completeness.
+    """
+    pts = list(ends)
+    if m.perfect_exists():
+        pts.append(m.rho_in.copy())
+    pts.sort(key=lambda x: x[0])
+    found = []
+    t_grid = 0.5 * (1.0 - np.cos(np.pi * np.arange(1, n_grid) / n_grid))
+    for a, b in zip(pts[:-1], pts[1:]):
+        d = b - a
+        if not np.max(np.abs(d)) > 1e-6:
+            continue
+
+        def f(t):
+            x = a + t * d
+            return float(np.dot(np.asarray(p.update(x), float) - x, d))
+
+        vals = np.array([f(t) for t in t_grid])
+        for k in np.flatnonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0):
+            t0 = brentq(f, t_grid[k], t_grid[k + 1], xtol=1e-12)
+            r = engine.newton(p, a + t0 * d, tol=tol)
+            if not r.converged or any(np.max(np.abs(r.x - x)) < 1e-6 for x in known + [x for _, x, _ in found]):
+                continue
+            att, _ = engine.attracting(p, r.x)
+            if not att:
+                found.append(("unstable", r, False))
+    return [(label, r, att) for label, r, att in found]
 
 
 def layer_mutual_information(alphas, acts, prior, rho, noise):

@@ -150,3 +150,17 @@ def test_layer_mutual_information_obeys_data_processing():
     i1, i2, iy = sol["mi_x0_h1"], sol["mi_x0_h2"], sol["mi_0"]
     assert i1 + 1e-6 >= i2 and i2 + 1e-6 >= iy and iy > 0.5
     assert i1 == pytest.approx(bayes(K=1, alpha=2.0, prior="gaussian").free_energy, abs=1e-8)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 1.2])
+def test_binary_perceptron_reports_its_unstable_branch(alpha):
+    """Binary input, one noiseless sign layer, between the uninformative branch and exact recovery: the
+    saddle of the free entropy (a fixed point that repels the state evolution) is reported as
+    ``unstable`` and equals committee.bayes K = 1's unstable branch (q and free entropy to 1e-8)."""
+    sol = deep_glm(alphas=[alpha], activations="sign", prior="binary", noise=0.0)
+    ref = [b for b in bayes(K=1, alpha=alpha, prior="binary").branches if b.status == "unstable"]
+    mine = [b for b in sol.branches if b.status == "unstable"]
+    assert len(mine) == 1 and len(ref) == 1
+    assert mine[0]["q_0"] == pytest.approx(ref[0]["q_d"], abs=1e-8)
+    assert mine[0].free_energy == pytest.approx(ref[0].free_energy, abs=1e-8)
+    assert sol.branch == "uninformative"
