@@ -4,7 +4,7 @@ Chain: binary input x_0 (n_0), a noiseless sign layer h_1 = sign(W_1 x_0/sqrt n_
 perceptron's alpha_IT = 1.245 and alpha_alg = 1.493: even a perfectly known h_1 leaves AMP stuck),
 and a linear output y = W_2 h_1/sqrt n_1 + sqrt(0.3) noise of width alpha_2 n_1. Theory: every RS branch
 of ``deep.glm`` (the state-evolution fixed points from an uninformative and an informative start; solid
-thermodynamic, dashed metastable), the Bayes MSE of the input (mse_0) and of the hidden layer (mse_1),
+thermodynamic, dashed metastable, dotted the unstable saddle between them), the Bayes MSE of the input (mse_0) and of the hidden layer (mse_1),
 and the first-order transition where the branches' free entropies cross. Markers: ML-AMP
 (replicon/simulate/deep/glm.py) from the uninformative start, the MSE after its last iteration, mean and
 standard error over independent draws: AMP follows the uninformative branch, also where that branch is
@@ -94,7 +94,8 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     axes[1].set_title("transition: free entropies cross (grey line)")
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=colour_for(i), lw=1.6, label=f"{label} branch")
+    handles = [Line2D([], [], color=colour_for(i), lw=1.6, ls=":" if label == "unstable" else "-",
+                      label=f"{label} branch")
                for i, label in enumerate(sorted(branches))]
     handles += [Line2D([], [], color="k", ls="-", label="thermodynamic"),
                 Line2D([], [], color="k", ls="--", label="metastable"),
