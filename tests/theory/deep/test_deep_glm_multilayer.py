@@ -164,3 +164,31 @@ def test_binary_perceptron_reports_its_unstable_branch(alpha):
     assert mine[0]["q_0"] == pytest.approx(ref[0]["q_d"], abs=1e-8)
     assert mine[0].free_energy == pytest.approx(ref[0].free_energy, abs=1e-8)
     assert sol.branch == "uninformative"
+
+
+@pytest.mark.slow
+def test_sign_layer_moments_against_nested_adaptive_quadrature():
+    """(Slow: dblquad, ~10 s.) The sign layer's (E<r>^2, E g^2, E ln Z) at q = 0.78, A' = 1.47 equal nested
+    adaptive quadrature over (xi, eta) of the defining integrands, written here independently from the
+    closed form Z = e^{-A'/2}(e^{B'} H(-x) + e^{-B'} H(x)): 1e-8."""
+    from scipy.integrate import dblquad
+    from scipy.stats import norm
+
+    q, Ap = 0.7756, 1.4654
+    V = 1.0 - q
+
+    def integrand(eta, xi, which):
+        x = np.sqrt(q) * xi / np.sqrt(V)
+        p_plus, p_minus = norm.cdf(x), norm.cdf(-x)
+        tot = 0.0
+        for s, ps in ((1.0, p_plus), (-1.0, p_minus)):
+            B = Ap * s + np.sqrt(Ap) * eta
+            Z = np.exp(-Ap / 2) * (np.exp(B) * p_plus + np.exp(-B) * p_minus)
+            r = (np.exp(B) * p_plus - np.exp(-B) * p_minus) / (np.exp(B) * p_plus + np.exp(-B) * p_minus)
+            dZ = np.exp(-Ap / 2) * (np.exp(B) - np.exp(-B)) * norm.pdf(x) / np.sqrt(V)
+            f = {"r2": r * r, "g2": (dZ / Z) ** 2, "lz": np.log(Z)}[which]
+            tot += ps * f
+        return tot * norm.pdf(xi) * norm.pdf(eta)
+
+    ref = [dblquad(integrand, -10, 10, -10, 10, args=(w,), epsabs=1e-11)[0] for w in ("r2", "g2", "lz")]
+    assert np.allclose(layers.layer_moments("sign", q, 1.0, Ap), ref, atol=1e-8, rtol=0)
