@@ -1,7 +1,8 @@
 """Finite-N empirical risk minimiser of a one-layer model: the `simulate` of ``erm.glm``.
 
 The same data as the theory: x_mu ~ N(0, I_N), teacher w* with |w*|^2 = N exactly,
-z = w*.x/sqrt(N); labels y = z + sqrt(Delta) xi (linear) or sign(z + sqrt(Delta) xi) (sign).
+z = w*.x/sqrt(N); labels y = z + sqrt(Delta) xi (linear) or sign(z + sqrt(Delta) xi) (sign);
+or (``data="mixture"``) two balanced clusters x = y v/sqrt(N) + sqrt(Delta) z, |v|^2 = N.
 The minimiser of ``sum_mu loss(y_mu, w.x_mu/sqrt N) + lam |w|^2/2``:
 
 - square: the ridge normal equations (X^T X / N + lam) w = X^T y / sqrt(N);
@@ -35,6 +36,15 @@ def teacher_data(rng, N, P, teacher, Delta):
     noise = math.sqrt(Delta) * rng.standard_normal(P)
     y = z + noise if teacher == "linear" else np.where(z + noise >= 0, 1.0, -1.0)
     return X, ws, y
+
+
+def mixture_data(rng, N, P, Delta):
+    """Two balanced Gaussian clusters: labels y = +-1, inputs y v/sqrt(N) + sqrt(Delta) z, |v|^2 = N."""
+    v = rng.standard_normal(N)
+    v *= math.sqrt(N) / np.linalg.norm(v)
+    y = rng.choice(np.array([-1.0, 1.0]), size=P)
+    X = y[:, None] * v[None, :] / math.sqrt(N) + math.sqrt(Delta) * rng.standard_normal((P, N))
+    return X, v, y
 
 
 def sample_loss(loss, y, h):
@@ -86,19 +96,28 @@ def erm_glm_minimiser(N=200, seeds=10, seed=0, alpha=2.0, data="teacher", teache
     seeds = check_number("seeds", seeds, lo=1, integer=True)
     alpha = check_number("alpha", alpha, lo=0, lo_open=True)
     data = check_choice("data", data, ("teacher", "mixture"))
-    if data == "mixture":
-        raise ParamError("data=mixture is not implemented in erm.glm yet; allowed: data=teacher")
     teacher = check_choice("teacher", teacher, ("linear", "sign"))
     Delta = check_number("Delta", Delta, lo=0)
     loss = check_choice("loss", loss, LOSSES)
     lam = check_number("lam", lam, lo=0, lo_open=True)
-    if loss != "square" and teacher != "sign":
+    if data == "mixture" and Delta <= 0:
+        raise ParamError("data=mixture needs Delta > 0 (the clusters' variance); allowed: Delta > 0")
+    if data == "teacher" and loss != "square" and teacher != "sign":
         raise ParamError(f"loss={loss} needs labels +-1; allowed: teacher=sign (teacher=linear only with loss=square)")
     P = max(1, int(round(alpha * N)))
     params = dict(alpha=alpha, data=data, teacher=teacher, Delta=Delta, loss=loss, lam=lam)
 
     def run_one(child):
         rng = np.random.default_rng(child)
+        if data == "mixture":
+            X, v, y = mixture_data(rng, N, P, Delta)
+            w = minimiser(X, y, loss, lam)
+            h = X @ w / math.sqrt(N)
+            m, q = float(w @ v / N), float(w @ w / N)
+            # sign(h) != y on a fresh example: h = y m + sqrt(Delta) w.z/sqrt(N) ~ y m + N(0, Delta q) exactly
+            err = float(0.5 * math.erfc(m / math.sqrt(2.0 * Delta * q))) if q > 0 else 0.5
+            return dict(m=m, q=q, train_loss=float(np.mean(sample_loss(loss, y, h))),
+                        train_error=float(np.mean(y * h <= 0)), test_error=err)
         X, ws, y = teacher_data(rng, N, P, teacher, Delta)
         w = minimiser(X, y, loss, lam)
         h = X @ w / math.sqrt(N)
@@ -113,4 +132,4 @@ def erm_glm_minimiser(N=200, seeds=10, seed=0, alpha=2.0, data="teacher", teache
     return over_seeds(run_one, model="erm.glm", params=params, N=N, seeds=seeds, seed=seed, progress=progress)
 
 
-__all__ = ["erm_glm_minimiser", "minimiser", "teacher_data"]
+__all__ = ["erm_glm_minimiser", "minimiser", "teacher_data", "mixture_data"]

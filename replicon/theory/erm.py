@@ -34,6 +34,19 @@ sqrt(q) t, t ~ N(0, 1), z | omega ~ N(m t / sqrt(q), s^2), s^2 = 1 - m^2/q,
 with mu = m t / sqrt(q), integrated by Gauss-Legendre panels split at the kinks of the
 proximal map (hinge) and of the error indicator.
 
+Two-cluster Gaussian mixture (``data="mixture"``; Mignacco, Krzakala, Lu, Urbani & Zdeborova,
+ICML 2020, arXiv:2002.11544, balanced clusters, no bias): labels y = +-1 with probability 1/2 and
+inputs x = y v/sqrt(N) + sqrt(Delta) z, z ~ N(0, I_N), |v|^2 = N (``teacher`` is not used); m = w.v/N.
+The field is h = y m + sqrt(Delta) w.z/sqrt(N): the noise part is a Gaussian of variance Delta q
+with susceptibility Delta V, so with omega = y m + sqrt(Delta q) t and f = (prox_{Delta V}(omega) -
+omega)/(Delta V) (derived here in the same way as above; checked against the ridge minimiser and
+scipy's logistic/hinge minimisers at finite N in the tests)
+
+    V_hat = alpha E[1 - prox']/V,  q_hat = alpha Delta E[f^2],  m_hat = alpha E[y f],
+
+with the same ridge prior; by the y -> -y symmetry of the losses every average is the y = +1 one.
+test_error = H(m/sqrt(Delta q)), the probability that sign(h) != y on a fresh example.
+
 Observables: ``train_loss`` = (1/P) sum_mu loss(y_mu, h_mu) (without the ridge term);
 ``train_error``: the fraction of sign(h) != y (sign teacher) or the mean squared residual
 (linear teacher); ``test_loss`` = E loss(y, h) on a fresh example; ``test_error``:
@@ -55,7 +68,7 @@ from .solution import ConvergenceError, Solution
 
 LOSSES = ("square", "logistic", "hinge")
 TEACHERS = ("linear", "sign")
-DATA = ("teacher",)
+DATA = ("teacher", "mixture")
 
 
 # ---------------------------------------------------------------------------
@@ -191,6 +204,30 @@ def channel_sign(loss, m, q, V, Delta):
     return out
 
 
+def channel_mixture(loss, m, q, V, Delta):
+    """(V_hat, q_hat, m_hat)/alpha and the training observables for the two-cluster mixture (y = +1 branch)."""
+    sd = math.sqrt(max(Delta * q, 0.0))
+    Vp = Delta * V
+    feats = [(0.0, 1.0)]
+    if sd > 0:
+        for k in _kinks(loss, Vp) + (0.0,):
+            feats.append(((k - m) / sd, 0.5))
+    t, w = panel_rule(tuple(feats), reach=12.0, order=12)
+    omega = m + sd * t
+    x, dx = proximal(loss, 1.0, omega, Vp)
+    f = (x - omega) / Vp
+    return dict(Vh=float(np.dot(w, 1.0 - dx)) / V, qh=Delta * float(np.dot(w, f * f)), mh=float(np.dot(w, f)),
+                train_loss=float(np.dot(w, loss_value(loss, 1.0, x))), train_error=float(np.dot(w, x <= 0)))
+
+
+def mixture_test_observables(loss, Delta, m, q):
+    """(test_loss, test_error) on a fresh mixture example: h = y m + sqrt(Delta q) t."""
+    sd = math.sqrt(max(Delta * q, 0.0))
+    err = float(ndtr(-m / sd)) if sd > 0 else (0.0 if m > 0 else (0.5 if m == 0 else 1.0))
+    t, w = panel_rule(((0.0, 1.0),) + (((1.0 - m) / sd, 0.5),) if sd > 0 else ((0.0, 1.0),), reach=12.0, order=12)
+    return float(np.dot(w, loss_value(loss, 1.0, m + sd * t))), err
+
+
 def test_loss_sign(loss, m, q, Delta):
     """E loss(y, h) on a fresh example, (z, h) Gaussian with E z h = m, E h^2 = q."""
     t, w, omega, p_plus, _ = sign_channel_rule(m, q, Delta, (1.0, -1.0))
@@ -220,10 +257,16 @@ def test_observables(loss, teacher, Delta, m, q):
 # ---------------------------------------------------------------------------
 
 def erm_update(x, alpha, loss, teacher, Delta, lam):
-    """The RS fixed-point map (m, q, V) -> (m, q, V) and the conjugates and training observables."""
+    """The RS fixed-point map (m, q, V) -> (m, q, V) and the conjugates and training observables.
+
+    ``teacher``: ``"linear"``, ``"sign"`` or ``"mixture"`` (the two-cluster data, see the module docstring)."""
     m, q, V = (float(v) for v in x)
     rho_y, kappa = teacher_moments(teacher, Delta)
-    if teacher == "linear":
+    if teacher == "mixture":
+        c = channel_mixture(loss, m, q, V, Delta)
+        Vh, qh, mh = alpha * c["Vh"], alpha * c["qh"], alpha * c["mh"]
+        tr_loss, tr_err = c["train_loss"], c["train_error"]
+    elif teacher == "linear":
         Vh = alpha / (1.0 + V)
         qh = alpha * (rho_y - 2.0 * kappa * m + q) / (1.0 + V) ** 2
         mh = alpha * kappa / (1.0 + V)
@@ -250,19 +293,23 @@ def erm_glm(alpha=2.0, data="teacher", teacher="sign", Delta=0.0, loss="logistic
     NeurIPS 2021 (arXiv:2102.08127).
     """
     alpha = check_number("alpha", alpha, lo=0, lo_open=True)
-    data = check_choice("data", data, DATA + ("mixture",))
-    if data == "mixture":
-        raise ParamError("data=mixture is not implemented in erm.glm yet; allowed: data=teacher")
+    data = check_choice("data", data, DATA)
     teacher = check_choice("teacher", teacher, TEACHERS)
     Delta = check_number("Delta", Delta, lo=0)
     loss = check_choice("loss", loss, LOSSES)
     lam = check_number("lam", lam, lo=0, lo_open=True)
-    check_loss_teacher(loss, teacher)
+    if data == "mixture":
+        if Delta <= 0:
+            raise ParamError("data=mixture needs Delta > 0 (the clusters' variance); allowed: Delta > 0")
+        channel = "mixture"
+    else:
+        check_loss_teacher(loss, teacher)
+        channel = teacher
     params = dict(alpha=alpha, data=data, teacher=teacher, Delta=Delta, loss=loss, lam=lam)
     model = "erm.glm"
 
     def F(x):
-        return erm_update(x, alpha, loss, teacher, Delta, lam)[0]
+        return erm_update(x, alpha, loss, channel, Delta, lam)[0]
 
     problem = FixedPointProblem(names=("m", "q", "V"), update=F,
                                 lower=np.array([-np.inf, 0.0, 0.0]), upper=np.array([np.inf, np.inf, np.inf]))
@@ -273,8 +320,11 @@ def erm_glm(alpha=2.0, data="teacher", teacher="sign", Delta=0.0, loss="logistic
             raise ConvergenceError(root.message)
         return Solution.failed(model, params, root.message, residual=root.residual, iterations=root.iterations)
     m, q, V = root.x
-    _, extra = erm_update(root.x, alpha, loss, teacher, Delta, lam)
-    test_loss, test_error = test_observables(loss, teacher, Delta, m, q)
+    _, extra = erm_update(root.x, alpha, loss, channel, Delta, lam)
+    if channel == "mixture":
+        test_loss, test_error = mixture_test_observables(loss, Delta, m, q)
+    else:
+        test_loss, test_error = test_observables(loss, teacher, Delta, m, q)
     obs = dict(m=float(m), q=float(q), train_loss=extra["train_loss"], train_error=extra["train_error"],
                test_loss=float(test_loss), test_error=float(test_error))
     order = dict(m=float(m), q=float(q), V=float(V), m_hat=extra["m_hat"], q_hat=extra["q_hat"],
@@ -285,4 +335,4 @@ def erm_glm(alpha=2.0, data="teacher", teacher="sign", Delta=0.0, loss="logistic
 
 
 __all__ = ["erm_glm", "erm_update", "loss_value", "loss_derivative", "loss_second_derivative", "proximal",
-           "teacher_moments", "test_observables", "check_loss_teacher", "LOSSES", "TEACHERS", "DATA"]
+           "teacher_moments", "test_observables", "channel_mixture", "mixture_test_observables", "check_loss_teacher", "LOSSES", "TEACHERS", "DATA"]
