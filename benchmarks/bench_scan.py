@@ -85,5 +85,30 @@ def main():
           f"overhead {1e6 * (t1_h - t_bare_h) / pts:.1f} us/point")
 
 
+def rows(quick=False):
+    """Table rows for run_all.py: the T = 0 scan through the batch hook against the same scan point by
+    point, and the scan machinery's overhead against a bare loop of run_solve on an (alpha, T) grid."""
+    import dataclasses
+
+    teacher = get("perceptron.teacher")
+    teacher.run_solve(alpha=1.0)
+    grid = {"alpha": list(np.linspace(0.1, 20.0, 200))}
+    opts = dict(progress=False, continuation=False)
+    point_only = dataclasses.replace(teacher, hooks={k: v for k, v in teacher.hooks.items() if k != "solve_batch"})
+    scan(teacher, {"alpha": [0.5, 1.0]}, {"T": 0.0}, workers=1, **opts)
+    t_b, ds_b = timed(lambda: scan(teacher, grid, {"T": 0.0}, workers=1, **opts))
+    t_p, ds_p = timed(lambda: scan(point_only, grid, {"T": 0.0}, workers=1, **opts))
+    diff = float(np.max(np.abs(ds_b["eps_g"].values - ds_p["eps_g"].values)))
+    n = 20 if quick else 40
+    g2 = {"alpha": list(np.linspace(0.5, 5.0, n)), "T": list(np.linspace(0.05, 1.0, n))}
+    t_bare, _ = timed(lambda: bare_loop(teacher, g2, {"weights": "spherical"}))
+    t_scan, _ = timed(lambda: scan(teacher, g2, {"weights": "spherical"}, workers=1, **opts))
+    return [{"work": "scan perceptron.teacher alpha=0.1:20:200 T=0", "baseline": "the same scan point by point",
+             "t_baseline": t_p, "t_replicon": t_b, "accuracy": f"max|d eps_g| = {diff:.1e}"},
+            {"work": f"scan {n}x{n} (alpha, T > 0), 1 worker: overhead {100 * (t_scan / t_bare - 1):+.0f} %",
+             "baseline": "bare loop of run_solve", "t_baseline": t_bare, "t_replicon": t_scan,
+             "accuracy": "same solves"}]
+
+
 if __name__ == "__main__":
     main()
