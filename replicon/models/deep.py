@@ -93,6 +93,12 @@ register(Model(
         Param("noise", 0.1, "variance of the Gaussian noise on the output (0 allowed for a sign output)", lo=0),
         Param("hidden_noise", 0.0, "noise variance on the hidden layers: one number or L-1 numbers (>= 0)",
               kind="array"),
+        Param("alpha_1", None, "replaces the first entry of alphas (a scalar: scannable)", lo=0, lo_open=True,
+              allow_none=True),
+        Param("alpha_2", None, "replaces the second entry of alphas (scannable)", lo=0, lo_open=True,
+              allow_none=True),
+        Param("alpha_3", None, "replaces the third entry of alphas (scannable)", lo=0, lo_open=True,
+              allow_none=True),
         Param("layer_mi", False, "also report mi_x0_h1.. = I(X_0; H_l)/n_0 of the hidden layers (one more solve "
               "per layer)", kind="bool"),
     ],

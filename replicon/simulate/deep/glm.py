@@ -246,16 +246,31 @@ def amp_instance(n0, alphas, acts, prior, rho, noise, n_iter, rng):
     return out
 
 
+def override_alphas(alphas, alpha_1=None, alpha_2=None, alpha_3=None):
+    """``alphas`` with the entries given as scalars ``alpha_l`` replaced (scannable on the command line)."""
+    alphas = [float(a) for a in np.atleast_1d(alphas)]
+    for l, a in enumerate((alpha_1, alpha_2, alpha_3), start=1):
+        if a is None:
+            continue
+        if l > len(alphas):
+            raise ParamError(f"alpha_{l} is given but alphas has only {len(alphas)} layers; allowed: alpha_1.."
+                             f"alpha_{len(alphas)}")
+        alphas[l - 1] = float(a)
+    return alphas
+
+
 def simulate_deep_glm(N=400, seeds=4, seed=0, alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0,
-                      noise=0.1, hidden_noise=None, method="amp", n_iter=20):
+                      noise=0.1, hidden_noise=None, method="amp", n_iter=20, layer_mi=False, alpha_1=None,
+                      alpha_2=None, alpha_3=None):
     """Finite-n deep.glm at n_0 = N over ``seeds`` draws of weights and signal.
 
     ``method="amp"`` (default): ML-AMP; ``mse_l`` the per-layer MSE after ``n_iter`` iterations and
     ``mse_l_iter`` its trajectory over ``iteration`` (index 0: the start). ``method="exact"``: the linear chain's exact Bayes
     MMSE and mutual information from the eigenvalues of the sampled product (Gaussian input, linear
-    activations, output noise only).
+    activations, output noise only). ``alpha_1..alpha_3`` replace entries of ``alphas``; ``layer_mi``
+    is a theory-only option (ignored here).
     """
-    alphas = [float(a) for a in np.atleast_1d(alphas)]
+    alphas = override_alphas(alphas, alpha_1, alpha_2, alpha_3)
     L = len(alphas)
     acts = [a.strip() for a in activations.split(",")] if isinstance(activations, str) else list(activations)
     if len(acts) == 1:

@@ -422,7 +422,7 @@ def layer_mutual_information(alphas, acts, prior, rho, noise):
 
 
 def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
-             layer_mi=False, strict=False):
+             layer_mi=False, alpha_1=None, alpha_2=None, alpha_3=None, strict=False):
     """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
 
     The RS fixed points of :class:`MultiLayerGLM` reached from an uninformative and an informative
@@ -434,8 +434,16 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
     ``noise``: one value (the output's; hidden layers noiseless) or a list of L values (layer by layer);
     ``hidden_noise`` (one value or L - 1) sets the hidden layers' noise beside a scalar ``noise``.
     ``layer_mi=True`` adds ``mi_x0_h{l} = I(X_0; H_l)/n_0`` of the hidden layers (one more solve of the
-    chain cut at each layer: :func:`layer_mutual_information`) to every branch.
+    chain cut at each layer: :func:`layer_mutual_information`) to every branch. ``alpha_1..alpha_3``
+    (scalars) replace those entries of ``alphas``, so that a scan can run over them.
     """
+    alphas = parse_list("alphas", alphas)
+    for l, a in enumerate((alpha_1, alpha_2, alpha_3), start=1):
+        if a is not None:
+            if l > len(alphas):
+                raise ParamError(f"alpha_{l} is given but alphas has only {len(alphas)} layers; allowed: "
+                                 f"alpha_1..alpha_{len(alphas)}")
+            alphas[l - 1] = float(a)
     alphas, acts, prior, rho, noise = check_glm(alphas, activations, prior, rho, noise, hidden_noise)
     params = {"alphas": alphas, "activations": acts, "prior": prior, "rho": rho, "noise": noise}
     m = MultiLayerGLM(alphas, acts, prior, rho, noise)
