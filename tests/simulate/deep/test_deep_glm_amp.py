@@ -94,3 +94,25 @@ def test_ml_amp_at_large_n_follows_state_evolution(kw):
     for k in se:
         dev = np.abs(m.mean[k + "_iter"] - se[k])
         assert np.all(dev < 4 * m.sem[k + "_iter"] + 20.0 / N), (k, dev, m.sem[k + "_iter"])
+
+
+def test_registry_entry_solves_and_simulates_with_every_option():
+    """Through the registry (what the CLI calls): alpha_2 replaces the second width ratio in solve and in
+    simulate alike, a per-layer activation list is one value, and the theory-only layer_mi is accepted by
+    simulate. The solve equals the direct call; the simulation has the requested widths."""
+    from replicon import registry
+
+    m = registry.get("deep.glm")
+    kw = dict(alphas="1.5,1", alpha_2=0.5, activations="sign,linear", noise=0.2, layer_mi=True)
+    sol = m.run_solve(**kw)
+    direct = deep_glm_direct(alphas=[1.5, 0.5], activations="sign,linear", noise=0.2)
+    assert sol["mse_0"] == pytest.approx(direct["mse_0"], abs=1e-12) and "mi_x0_h1" in sol.observables
+    meas = m.run_simulate(N=200, seeds=2, n_iter=3, **kw)
+    assert meas.extra["widths"] == [200, 300, 150]
+    assert meas.mean["mse_0_iter"].shape == (4,)
+
+
+def deep_glm_direct(**kw):
+    from replicon.theory.deep.glm import deep_glm
+
+    return deep_glm(**kw)
