@@ -37,9 +37,9 @@ def test_square_identity_like_limits():
 
 def test_product_spectrum_against_sampled_matrices():
     """Three layers (alphas 2, 0.5, 1.5), Delta = 0.2: mse_0 and mi_0 of sampled products at
-    n_0 = 80, 160, 320 (6 draws each), extrapolated in 1/n, within 3 standard errors (+2e-4)."""
+    n_0 = 60, 120, 240 (6 draws each), extrapolated in 1/n, within 3 standard errors (+2e-4)."""
     sol = deep_glm(alphas=[2.0, 0.5, 1.5], noise=0.2)
-    Ns = [80, 160, 320]
+    Ns = [60, 120, 240]
     ms = [simulate_deep_glm(N=N, seeds=6, seed=N, alphas=[2.0, 0.5, 1.5], noise=0.2, method="exact") for N in Ns]
     for k in ("mse_0", "mi_0"):
         m_inf, se = extrapolate(Ns, [m.mean[k] for m in ms], [m.sem[k] for m in ms])
