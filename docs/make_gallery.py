@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GALLERY = os.path.join(HERE, "gallery")
 FULL = os.path.join(HERE, "_static", "gallery")
 RECORD = os.path.join(GALLERY, "figures.json")
-THUMB_WIDTH = 640        # pixels
+THUMB_WIDTH = 900        # pixels
 THUMB_LIMIT = 60_000     # bytes
 
 
@@ -62,7 +62,8 @@ def main(names=None):
             run_figure(name, quick=True, outdir=FULL)
         seconds = time.perf_counter() - start
         size = thumbnail(os.path.join(FULL, f"{name}.png"), os.path.join(GALLERY, f"{name}.png"))
-        record[name] = {"quick_seconds": round(seconds, 1), "printed": buf.getvalue().rstrip(),
+        printed = buf.getvalue().rstrip().replace(FULL + os.sep, "")   # file names, not this machine's paths
+        record[name] = {"quick_seconds": round(seconds, 1), "printed": printed,
                         "date": datetime.date.today().isoformat(), "load_average": load}
         print(f"{name}: {seconds:.1f} s, thumbnail {size / 1000:.0f} kB", file=sys.stderr, flush=True)
         with open(RECORD, "w", encoding="utf-8") as f:
