@@ -99,8 +99,8 @@ register(Model(
               allow_none=True),
         Param("alpha_3", None, "replaces the third entry of alphas (scannable)", lo=0, lo_open=True,
               allow_none=True),
-        Param("layer_mi", False, "also report mi_x0_h1.. = I(X_0; H_l)/n_0 of the hidden layers (one more solve "
-              "per layer)", kind="bool"),
+        Param("layer_mi", False, "also report mi_x0_h1.. = I(X_0; H_l)/n_0 and entropy_1.. = H(T_l)/n_0 of the "
+              "hidden layers (one more solve per layer)", kind="bool"),
     ],
     solve=lazy("replicon.theory.deep.glm:deep_glm"),
     simulate=lazy("replicon.simulate.deep.glm:simulate_deep_glm"),
@@ -123,6 +123,9 @@ register(Model(
         "q_hat_0": "SNR with which the layers above see x_0 (q_hat_l for h_l)",
         "mi_x0_h1": "with layer_mi: I(X_0; H_1)/n_0 (mi_x0_h2, ...; where finite: noiseless layers below, and "
                     "noise or a sign on that layer)",
+        "entropy_1": "with layer_mi: H(T_1)/n_0 of hidden layer 1's representation, -E ln p(h_1)/n_0 (entropy_2, ...; "
+                     "differential with noise on that layer, discrete for a noiseless sign; entropy_L = H(Y)/n_0 "
+                     "= -free_entropy always)",
     },
     grid_parameter="noise",
     references="Manoel, Krzakala, Mezard & Zdeborova, ISIT 2017 (arXiv:1701.06981); Gabrie et al., NeurIPS 2018 "

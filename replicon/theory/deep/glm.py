@@ -26,9 +26,15 @@ real point ``-1/t`` (derived here). ``A`` and ``B_L`` share their nonzero eigenv
 information follows from the I-MMSE relation ``dI/ds = (1 - mse(s))/(2 s)`` at
 ``s = 1/Delta``, integrated by Gauss-Legendre quadrature in ``log s``.
 
-Only this linear chain (all activations linear, Gaussian input, noise at the output) is
-implemented; the general multi-layer RS free entropy with sign/relu/erf activations and
-binary/sparse inputs (Manoel et al. 2017; Gabrie et al. 2018) and ML-AMP are not yet.
+The general chain (nonlinear layers, non-Gaussian inputs, noise on every layer) is
+:class:`MultiLayerGLM` below, the multi-layer RS free entropy (Manoel et al. 2017; Gabrie et al.
+2018) with its scalar channels in :mod:`replicon.theory.deep.layers`; this closed form is its check.
+
+Entropies of the representations. ``E ln p(t_l)/n_0`` is the free entropy of the chain cut at layer
+l (h_l its output), so ``H(T_l)/n_0 = -Phi_cut`` (:func:`layer_entropies`; differential with noise on
+layer l, discrete for a noiseless sign layer); with noiseless layers below l,
+``I(X_0; T_l) = H(T_l) - H(T_l | X_0)`` and ``H(T_l | X_0)`` is layer l's noise alone
+(:func:`layer_mutual_information`).
 """
 
 from __future__ import annotations
@@ -421,6 +427,28 @@ def layer_mutual_information(alphas, acts, prior, rho, noise):
     return out
 
 
+def layer_entropies(alphas, acts, prior, rho, noise):
+    """``H(T_l)/n_0`` of the hidden layers l = 1..L-1 whose representation has a finite entropy.
+
+    ``T_l = h_l`` is layer l's post-activation, noise included. Its entropy per input coordinate is
+    ``-E ln p(t_l)/n_0``, minus the free entropy of the chain cut at layer l (layers 1..l with their
+    noise, h_l as the output), taken on its thermodynamic branch: a differential entropy (nats) when
+    layer l has Gaussian noise (Delta_l > 0), the discrete entropy of the sign pattern for a noiseless
+    sign layer. Noise below layer l is allowed (it is integrated out in the cut chain as in the full
+    one). With noiseless layers below l this is ``I(X_0; T_l)/n_0 + (n_l/n_0) ln(2 pi e Delta_l)/2``
+    (``I(X_0; T_l)/n_0`` itself for a noiseless sign layer). A noiseless linear or relu layer (no
+    density, or a singular one) is left out. Returns ``{l: value}``.
+    """
+    out = {}
+    for l in range(1, len(alphas)):
+        if noise[l - 1] == 0 and acts[l - 1] != "sign":
+            continue
+        sub = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho, noise=noise[:l])
+        if sub.converged:
+            out[l] = -float(sub["free_entropy"])
+    return out
+
+
 def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
              layer_mi=False, alpha_1=None, alpha_2=None, alpha_3=None, strict=False):
     """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
@@ -433,8 +461,12 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
 
     ``noise``: one value (the output's; hidden layers noiseless) or a list of L values (layer by layer);
     ``hidden_noise`` (one value or L - 1) sets the hidden layers' noise beside a scalar ``noise``.
-    ``layer_mi=True`` adds ``mi_x0_h{l} = I(X_0; H_l)/n_0`` of the hidden layers (one more solve of the
-    chain cut at each layer: :func:`layer_mutual_information`) to every branch. ``alpha_1..alpha_3``
+    ``entropy_L = -free_entropy`` is the output's entropy ``H(Y)/n_0`` per branch (differential for a
+    noisy output, discrete for a noiseless sign; the thermodynamic branch's is the entropy, a metastable
+    branch's is its RS prediction). ``layer_mi=True`` adds ``mi_x0_h{l} = I(X_0; H_l)/n_0`` and
+    ``entropy_l = H(T_l)/n_0`` of the hidden layers (one more solve of the chain cut at each layer:
+    :func:`layer_mutual_information`, :func:`layer_entropies`; the cut chain's thermodynamic value, the
+    same on every branch) where they are finite. ``alpha_1..alpha_3``
     (scalars) replace those entries of ``alphas``, so that a scan can run over them.
     """
     alphas = parse_list("alphas", alphas)
@@ -460,10 +492,14 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
         sols.append(Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=np.log(2.0),
                              converged=True, residual=0.0, branch="perfect",
                              message="exact recovery: H(Y) = H(X_0) = n_0 ln 2"))
+    for s_ in sols:
+        s_.observables[f"entropy_{m.L}"] = -float(s_.observables["free_entropy"])
     if layer_mi and sols:
         mis = layer_mutual_information(alphas, acts, prior, rho, noise)
+        ents = layer_entropies(alphas, acts, prior, rho, noise)
         for s_ in sols:
             s_.observables.update({f"mi_x0_h{l}": v for l, v in mis.items()})
+            s_.observables.update({f"entropy_{l}": v for l, v in ents.items()})
     return select_thermodynamic(MODEL, params, sols, strict=strict)
 
 
