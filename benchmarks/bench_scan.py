@@ -101,6 +101,7 @@ def rows(quick=False):
     diff = float(np.max(np.abs(ds_b["eps_g"].values - ds_p["eps_g"].values)))
     n = 20 if quick else 40
     g2 = {"alpha": list(np.linspace(0.5, 5.0, n)), "T": list(np.linspace(0.05, 1.0, n))}
+    scan(teacher, {"alpha": [1.0, 2.0], "T": [0.1, 0.2]}, {"weights": "spherical"}, workers=1, **opts)  # warm
     t_bare, _ = timed(lambda: bare_loop(teacher, g2, {"weights": "spherical"}))
     t_scan, _ = timed(lambda: scan(teacher, g2, {"weights": "spherical"}, workers=1, **opts))
     return [{"work": "scan perceptron.teacher alpha=0.1:20:200 T=0", "baseline": "the same scan point by point",
