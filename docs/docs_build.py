@@ -140,7 +140,7 @@ def write_generated_pages(docs: str, root: str) -> None:
 
 _LITERAL = re.compile(r"(``.+?``|`[^`]+`)")
 _REF_UNDERSCORE = re.compile(r"(?<=[A-Za-z0-9])_(?=[^A-Za-z0-9_{]|$)")
-_ROLE_MOD = re.compile(r":mod:`([A-Za-z_][A-Za-z0-9_]*)`")
+_ROLE_REF = re.compile(r":(mod|func|class|meth|data|attr|obj):`(\.?)([A-Za-z_][A-Za-z0-9_.]*)`")
 
 
 def _escape_physics(line: str) -> str:
@@ -163,9 +163,15 @@ def _rst_problems(text: str) -> list[str]:
     from docutils.core import publish_doctree
 
     text = re.sub(r":[a-z]+(:[a-z]+)?:`([^`]*)`", r"``\2``", text)   # roles -> literals
+    # directives -> literal blocks: inside a Sphinx build, docutils would run Sphinx's own directives,
+    # which need a build environment
+    text = re.sub(r"(?m)^(\s*)\.\. [\w:-]+::.*$", r"\1::", text)
     stream = io.StringIO()
-    publish_doctree(text, settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream,
-                                              "file_insertion_enabled": False, "raw_enabled": False})
+    try:
+        publish_doctree(text, settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream,
+                                                  "file_insertion_enabled": False, "raw_enabled": False})
+    except Exception:   # a construct plain docutils cannot check: leave the docstring to Sphinx
+        return []
     lines = [ln for ln in stream.getvalue().splitlines() if "(WARNING/2)" in ln or "(ERROR/3)" in ln
              or "(SEVERE/4)" in ln]
     return [ln for ln in lines if "Unknown directive type" not in ln and "Unknown interpreted text role" not in ln]
@@ -180,23 +186,36 @@ def plain_text_physics(app, what, name, obj, options, lines):
         # would otherwise take the whole section's plain text, markup stripped, as the summary)
         lines[:] = [lines[0], ""] + lines[2:]
     lines[:] = [_escape_physics(ln) for ln in lines]
-    package = name if what == "module" else name.rpartition(".")[0]
-    if what in ("function", "class", "exception", "data"):
-        package = package.rpartition(".")[0]   # the object's module's package
+    # autosummary cuts the summary at the first ". " even inside a literal (``B_k . xi``): in the first
+    # paragraph, a zero-width space after such a period keeps the literal whole
+    for i, ln in enumerate(lines):
+        if not ln.strip():
+            break
+        lines[i] = _LITERAL.sub(lambda m: m.group(0).replace(". ", ".\u200b "), ln)
+    # a bare or relative module reference (:mod:`deep`, :func:`.deep.f`) resolved against the
+    # packages around the documented object: Python's domain would find several 'deep' modules
+    parents = []
+    base = name
+    while "." in base:
+        base = base.rpartition(".")[0]
+        parents.append(base)
 
     def qualify(m):
         import importlib.util
 
-        for base in (package, package.rpartition(".")[0]):
-            cand = f"{base}.{m.group(1)}" if base else m.group(1)
+        role, dot, target = m.groups()
+        if not dot and (role != "mod" or "." in target):
+            return m.group(0)
+        first = target.split(".")[0]
+        for base in parents:
             try:
-                if importlib.util.find_spec(cand) is not None:
-                    return f":mod:`~{cand}`"
-            except (ImportError, ValueError):
-                pass
+                if importlib.util.find_spec(f"{base}.{first}") is not None:
+                    return f":{role}:`~{base}.{target}`"
+            except (ImportError, ValueError, AttributeError):
+                continue
         return m.group(0)
 
-    lines[:] = [_ROLE_MOD.sub(qualify, ln) for ln in lines]
+    lines[:] = [_ROLE_REF.sub(qualify, ln) for ln in lines]
     if _rst_problems("\n".join(lines)):
         first, rest = lines[0], lines[1:]
         while rest and not rest[0].strip():
