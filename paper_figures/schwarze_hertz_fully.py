@@ -32,6 +32,7 @@ from replicon.theory.committee.fully import gibbs_fully  # noqa: E402
 from replicon.theory.committee.fully_large_k import gibbs_fully_large_k, gibbs_fully_large_k_transition  # noqa: E402
 from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.compare.overlay import STYLE  # noqa: E402
+from replicon.compare.style import tex  # noqa: E402
 
 COLOUR_T = {0.0: "C0", 0.5: "C1", 1.0: "C3"}
 
@@ -78,7 +79,7 @@ def _panel_large_k(ax, quick, xmax):
         out[f"T={T:g}"] = {k: tr[k] for k in ("alpha_spec", "alpha_spinodal", "eps_g_ps", "eps_g_spec")}
         print(f"K -> inf, T = {T:g}: alpha_spec = {a_spec:.4f}, alpha_spinodal = {a_sp:.4f}; at alpha_spec eps_g "
               f"jumps {tr['eps_g_ps']:.4f} -> {tr['eps_g_spec']:.4f}")
-    handles = [Line2D([], [], color=c, label=f"T = {T:g}") for T, c in COLOUR_T.items()]
+    handles = [Line2D([], [], color=c, label=f"$T = {T:g}$") for T, c in COLOUR_T.items()]
     handles += [Line2D([], [], color="k", ls=ls, label=s) for s, ls in STYLE.items()]
     handles += [Line2D([], [], color="k", lw=0.8, label=r"$\tilde\alpha_{spec}$ (first order)"),
                 Line2D([], [], color="k", marker="o", ls="", ms=3, label="spinodal")]
@@ -87,7 +88,7 @@ def _panel_large_k(ax, quick, xmax):
     ax.set_ylim(0, 0.3)
     ax.set_xlabel(r"$\tilde\alpha = P/(KN)$")
     ax.set_ylabel(r"$\epsilon_g$")
-    ax.set_title(r"fully connected committee, K $\to\infty$ (RS)", fontsize=10)
+    ax.set_title(r"fully connected committee, $K \to \infty$ (RS)", fontsize=10)
     return out
 
 
@@ -107,7 +108,7 @@ def _panel_k3(ax, quick):
         pts = {}
         for a, sol in th.items():
             _collect(pts, a, sol, key)
-        _branch_lines(ax, pts, colour, label=lambda b, s, k=key: f"{k} theory, {b} ({s})")
+        _branch_lines(ax, pts, colour, label=lambda b, s, k=key: f"{tex(k)} theory, {b} ({s})")
     Ns = (40,) if quick else (80, 160, 320)
     seeds = 6 if quick else 12
     model = registry.get("committee.gibbs")
@@ -138,14 +139,15 @@ def _panel_k3(ax, quick):
             for j, N in enumerate(Ns):
                 ax.plot([r["alpha"] for r in rows], [r[f"{key}_by_N"][N][0] for r in rows], marker, ms=3,
                         mfc="none", color=colour, alpha=0.3 + 0.2 * j, ls="",
-                        label=f"MC N = {N}" if key == "eps_g" else None)
+                        label=f"Monte Carlo, $N = {N}$, {seeds} seeds" if key == "eps_g" else None)
         ax.errorbar([r["alpha"] for r in rows], [r[f"{key}_mc"] for r in rows],
                     yerr=[r[f"{key}_se"] for r in rows], fmt=marker, color=colour, ms=4, capsize=2,
-                    label=f"{key} MC ({lab})")
+                    label=f"{tex(key)} Monte Carlo, " + (f"$N = {Ns[0]}$, {seeds} seeds" if len(Ns) == 1
+                                                          else r"$1/N$ extrapolation $N \to \infty$"))
     ax.set_xlabel(r"$\alpha = P/N$")
-    ax.set_ylabel(r"$\epsilon_g$,  $R_{mean}$")
+    ax.set_ylabel(tex("eps_g") + ",  " + tex("R_mean"))
     ax.set_ylim(0, 0.62)
-    ax.set_title("fully connected committee, K = 3, T = 1", fontsize=10)
+    ax.set_title("fully connected committee, $K = 3$, $T = 1$", fontsize=10)
     ax.legend(fontsize=6.5, ncol=2, loc="upper right")
     return rows
 
