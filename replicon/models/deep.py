@@ -60,7 +60,7 @@ register(Model(
 # replicon/simulate/deep/glm.py
 # ---------------------------------------------------------------------------
 
-GLM_ACTIVATIONS = ("linear", "sign", "relu")
+GLM_ACTIVATIONS = ("linear", "sign", "relu", "erf")
 
 
 class NameList(Param):
@@ -80,8 +80,8 @@ class NameList(Param):
 
 register(Model(
     name="deep.glm",
-    cost="0.01-0.5 s (sign, linear), 1-3 s with relu layers (L = 2, 3)",
-    summary="Bayes-optimal inference in a multi-layer GLM (linear/sign/relu layers, gaussian/binary/sparse "
+    cost="0.01-0.5 s (sign, linear), 1-3 s with relu layers (L = 2, 3), 2-10 s with erf layers",
+    summary="Bayes-optimal inference in a multi-layer GLM (linear/sign/relu/erf layers, gaussian/binary/sparse "
             "input, noise per layer): per-layer MMSE, I(X; Y), free entropy, all branches; ML-AMP",
     params=[
         Param("alphas", 1.0, "width ratios n_l/n_(l-1), l = 1..L: a comma list (> 0)", kind="array"),

@@ -25,7 +25,10 @@ with ``A' = 1/Delta``, ``B' = y/Delta``. Closed forms of Z (x = omega/sqrt V):
 * sign:   ``Z = e^{-A'/2} (e^{B'} H(-x) + e^{-B'} H(x))``, i.e. with ``t = B' + (ln H(-x) - ln H(x))/2``,
   ``<r> = tanh t`` and ``d_omega ln Z = (phi(x)/sqrt V) (s/H(-x) - (1 - s)/H(x))``, s = sigmoid(2t);
 * relu:   ``Z = H(x) + (1 + A'V)^{-1/2} e^{E} Phi(mu'/sqrt V')`` (the atom at 0 and the tilted
-  Gaussian on z > 0, ``mu' = (omega + V B')/(1 + A'V)``, ``V' = V/(1 + A'V)``).
+  Gaussian on z > 0, ``mu' = (omega + V B')/(1 + A'V)``, ``V' = V/(1 + A'V)``);
+* erf, ``phi(z) = erf(z/sqrt 2)``: no closed form; Z is one more integral (:func:`erf_moments`, where
+  the Nishimori identity folds z_0 and eta into one variable, so the layer is a three-dimensional rule:
+  0.01-0.03 s of CPU per call, error < 3e-6).
 
 What a layer returns (:func:`layer_moments`): ``E[<r>^2]`` (the overlap of phi(z)),
 ``E[(d_omega ln Z)^2]`` (the Fisher information that becomes ``q_hat_{l-1}/alpha_l``) and
@@ -45,7 +48,7 @@ from scipy.special import expit, log_ndtr
 from ..gauss import hermite
 
 LOG_SQRT2PI = 0.5 * np.log(2.0 * np.pi)
-ACTIVATIONS = ("linear", "sign", "relu")
+ACTIVATIONS = ("linear", "sign", "relu", "erf")
 PRIORS = ("gaussian", "binary", "sparse")
 N_GH = 64              # Gauss-Hermite nodes per variable (smooth integrands; sign)
 N_GH_RELU = 48         # Gauss-Hermite nodes per variable for relu (a 3-D integral)
@@ -160,6 +163,8 @@ def prior_moments(prior, A, rho=1.0):
 
 def activation_second_moment(act, rho_in):
     """``E phi(z)^2`` for z ~ N(0, rho_in)."""
+    if act == "erf":
+        return float(2.0 / np.pi * np.arcsin(rho_in / (1.0 + rho_in)))
     return {"linear": rho_in, "sign": 1.0, "relu": 0.5 * rho_in}[act]
 
 
@@ -260,7 +265,90 @@ def layer_moments(act, q, rho, Ap):
             eg2 += np.sum(wt * g * g)
             elog += np.sum(wt * lz)
         return float(er2), float(eg2), float(elog)
+    if act == "erf":
+        return erf_moments(q, V, Ap)
     raise ValueError(act)
+
+
+# ---------------------------------------------------------------------------
+# erf layer, phi(z) = erf(z/sqrt 2): no closed form for Z, a three-dimensional rule
+# ---------------------------------------------------------------------------
+
+N_GH_ERF = 24          # Gauss-Hermite nodes over xi (omega = sqrt(q) xi: a smooth integrand; even)
+N_GL_ERF = 5           # Gauss-Legendre nodes per panel over s
+N_GL_ERF_T = 6         # Gauss-Legendre nodes per panel over t (panels of width ERF_T_PANEL)
+ERF_T_PANEL = 2.0
+ERF_S_EDGES = np.array([-REACH, -8.0, -6.0, -4.5, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 8.0, REACH])
+ERF_R_OFFSETS = np.array([-8.0, -4.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 4.0, 8.0])
+ERF_T_REACH = 9.0      # t beyond sqrt(A') + 9 carries less than 1e-18 of its measure
+
+
+def _erfinv_clipped(r):
+    from scipy.special import erfinv
+    return np.sqrt(2.0) * erfinv(np.clip(r, -1.0 + 1e-15, 1.0 - 1e-15))
+
+
+def erf_moments(q, V, Ap):
+    r"""``(E <r>^2, E (d_omega ln Z)^2, E ln Z)`` of an erf layer, ``r = erf(z/sqrt 2)``.
+
+    Three integrals. (1) By the Nishimori identity the joint law of ``(z_0, eta)`` enters only through
+    ``B' = A' r_0 + sqrt(A') eta``, whose density given omega is ``N(B'; 0, A') Z(B')``; so with
+    ``B' = sqrt(A') t``, ``E f = E_xi int Dt Z(sqrt(A') t) f``, t by Gauss-Legendre unit panels over
+    ``|t| <= sqrt(A') + 9`` (the law of t is a mixture of N(sqrt(A') r_0, 1), |r_0| < 1). (2) xi by
+    Gauss-Hermite. (3) The inner ``Z = int Ds exp(B' phi - A' phi^2/2)``, ``z = omega + sqrt(V) s``:
+    Gauss-Legendre panels between fixed edges of the Gaussian measure and edges where
+    ``phi(z) = c + k/sqrt(A')`` (``c = B'/A'`` clipped to [-1, 1], ``k = 0, +-1/2, ..., +-8``), so the
+    likelihood's width ``1/sqrt(A')`` in r is resolved at any A'; ``d_omega ln Z = <s>/sqrt(V)``.
+    About 24 x (12 sqrt(A') + 108) x 150 points: 0.02-0.06 s per call; quadrature error < 1e-6
+    (tests/theory/deep/test_deep_glm_erf.py: orders doubled, and a brute-force tensor rule).
+    """
+    if not np.isfinite(Ap):
+        raise ValueError("the erf output needs noise > 0")
+    if Ap <= 0.0:
+        # no information from above: <r> = E[phi(z) | omega] = erf(omega / sqrt(2 (1 + V)))
+        from scipy.special import erf
+        xi, wxi = hermite(4 * N_GH_ERF)
+        m = erf(np.sqrt(q) * xi / np.sqrt(2.0 * (1.0 + V)))
+        return float(np.dot(wxi, m * m)), 0.0, 0.0
+    from scipy.special import erf
+    sa = np.sqrt(Ap)
+    sv = np.sqrt(V)
+    xi, wxi = hermite(N_GH_ERF)
+    # erf is odd: the integrand at (xi, t) equals that at (-xi, -t), so xi >= 0 (even order) counts twice
+    keep = xi > 0
+    xi, wxi = xi[keep], 2.0 * wxi[keep]
+    omega = np.sqrt(q) * xi                                            # (n_xi,)
+    gx, gw = _gl(N_GL_ERF)
+    tx, tw = _gl(N_GL_ERF_T)
+    n_t = int(np.ceil(2.0 * (sa + ERF_T_REACH) / ERF_T_PANEL))
+    t_edges = np.linspace(-(sa + ERF_T_REACH), sa + ERF_T_REACH, n_t + 1)
+    ta, tb = t_edges[:-1, None], t_edges[1:, None]
+    t = (0.5 * (tb - ta) * tx + 0.5 * (tb + ta)).ravel()
+    wt = ((0.5 * (tb - ta) * tw).ravel()) * np.exp(_log_phi(t))       # Dt
+    Bp = sa * t                                                        # (n_t,)
+    # inner panels in s, per (xi, t): fixed edges + likelihood edges
+    c = np.clip(Bp / Ap, -1.0, 1.0)
+    z_edges = _erfinv_clipped(c[None, :, None] + ERF_R_OFFSETS[None, None, :] / sa)      # (1, n_t, k)
+    s_lik = (z_edges - omega[:, None, None]) / sv                                         # (n_xi, n_t, k)
+    s_fix = np.broadcast_to(ERF_S_EDGES, s_lik.shape[:2] + ERF_S_EDGES.shape)
+    edges = np.sort(np.clip(np.concatenate([s_fix, s_lik], axis=2), -REACH, REACH), axis=2)
+    a_, b_ = edges[..., :-1, None], edges[..., 1:, None]
+    s = 0.5 * (b_ - a_) * gx + 0.5 * (b_ + a_)                         # (n_xi, n_t, panels, n_gl)
+    logw = np.log(np.maximum(0.5 * (b_ - a_), 1e-300)) + np.log(gw) + _log_phi(s)
+    r = erf((omega[:, None, None, None] + sv * s) / np.sqrt(2.0))
+    expo = logw + Bp[None, :, None, None] * r - 0.5 * Ap * r * r
+    expo = expo.reshape(expo.shape[0], expo.shape[1], -1)
+    r = r.reshape(expo.shape)
+    s = s.reshape(expo.shape)
+    top = expo.max(axis=2, keepdims=True)
+    p = np.exp(expo - top)
+    z_sum = p.sum(axis=2)
+    log_z = np.log(z_sum) + top[..., 0]                                # (n_xi, n_t)
+    r_hat = (p * r).sum(axis=2) / z_sum
+    g = (p * s).sum(axis=2) / z_sum / sv
+    weight = wxi[:, None] * wt[None, :] * np.exp(log_z)
+    return (float(np.sum(weight * r_hat * r_hat)), float(np.sum(weight * g * g)),
+            float(np.sum(weight * log_z)))
 
 
 def noise_terms(A, Delta, rho_r):
