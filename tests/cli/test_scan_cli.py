@@ -107,6 +107,7 @@ def _is_png(path):
         return f.read(8) == b"\x89PNG\r\n\x1a\n" and os.path.getsize(path) > 10_000
 
 
+@pytest.mark.slow
 def test_plot_writes_png_for_1d_and_2d_scans(tmp_path):
     one = str(tmp_path / "one.nc")
     two = str(tmp_path / "two.nc")

@@ -35,8 +35,10 @@ def test_committee_ode_matches_sgd_from_each_seeds_initial_state():
     assert np.max(dev_r / meas.sem["R_1_1"][1:]) < 4.0
 
 
-@pytest.mark.parametrize("rule,eta,R0", [("hebb", 1.0, 0.0), ("perceptron", 1.0, 0.0), ("adatron", 1.5, 0.0),
-                                         ("gd", 0.5, 0.0), ("optimal", 1.0, 0.05)])
+@pytest.mark.parametrize("rule,eta,R0", [("hebb", 1.0, 0.0), ("perceptron", 1.0, 0.0),
+                                         pytest.param("adatron", 1.5, 0.0, marks=pytest.mark.slow),
+                                         pytest.param("gd", 0.5, 0.0, marks=pytest.mark.slow),
+                                         pytest.param("optimal", 1.0, 0.05, marks=pytest.mark.slow)])
 def test_perceptron_rules_ode_matches_simulation(rule, eta, R0):
     """E&VdB ch. 9 / Kinouchi & Caticha (1992): eps_g(alpha) of online perceptron rules at N = 1000
     agrees with the R, Q ODEs within 4 standard errors (8 seeds) along the whole trajectory."""

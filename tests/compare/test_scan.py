@@ -92,6 +92,7 @@ def test_scan_equals_point_by_point_solves_ising_teacher():
     assert ds["branch"].sel(alpha=1.3, T=0.0).item() == "perfect"
 
 
+@pytest.mark.slow
 def test_continued_scan_agrees_with_plain_solves_within_solver_tolerance():
     """Where perceptron.teacher offers hooks['solve_near'], following branches along the grid finds the
     same thermodynamic state as independent solves, to the solver's tolerance (residual < 1e-10)."""

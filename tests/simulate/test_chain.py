@@ -40,6 +40,7 @@ def test_projected_sampler_agrees_with_theory_layer_by_layer(activation, sigma_w
     assert meas.samples["q"].shape == (40, depth + 1)
 
 
+@pytest.mark.slow
 def test_dense_weight_matrices_agree_with_theory_including_the_jacobian():
     """Explicit N x N Gaussian matrices (N=1000): q, c and (1/N) tr J J^T of the drawn Jacobian vs chi1_l (Poole eq. (7))."""
     N, depth = 1000, 8

@@ -15,7 +15,8 @@ def zscores(meas, sol, names):
     return {k: (meas.mean[k] - sol[k]) / meas.sem[k] for k in names}
 
 
-@pytest.mark.parametrize("loss, N, seeds", [("logistic", 200, 10), ("hinge", 150, 10)])
+@pytest.mark.parametrize("loss, N, seeds", [("logistic", 200, 10),
+                                            pytest.param("hinge", 150, 10, marks=pytest.mark.slow)])
 def test_rs_minimiser_matches_the_finite_N_minimiser(loss, N, seeds):
     sol = erm_glm(alpha=2.0, teacher="sign", loss=loss, lam=0.1)
     meas = erm_glm_minimiser(N=N, seeds=seeds, seed=3, alpha=2.0, teacher="sign", loss=loss, lam=0.1)

@@ -95,6 +95,7 @@ def test_relu_committee_error_matches_monte_carlo():
     assert abs(samples.mean() - exact) < 5 * samples.std() / math.sqrt(len(samples))
 
 
+@pytest.mark.slow
 def test_relu_sgd_follows_ode_at_N1000():
     """Saad & Solla (1995) / Goldt et al. (2019) ODEs with the relu averages (closed-form I2, I3, J2 and
     the quadrature I4): SGD of a relu committee at N = 1000 (K = M = 2, eta = 0.5, 8 seeds) follows the

@@ -68,7 +68,7 @@ def _extrapolated(alpha, T, weights, Ns, seeds, obs):
     return extrapolate(Ns, means, sems)
 
 
-@pytest.mark.parametrize("alpha", [0.5, 1.5, 3.0])
+@pytest.mark.parametrize("alpha", [0.5, 1.5, pytest.param(3.0, marks=pytest.mark.slow)])
 def test_spherical_gibbs_learning_matches_rs_after_extrapolation(alpha):
     """Exact version-space sampling at N = 25, 50, 100, extrapolated linearly in 1/N, agrees with the
     RS overlap R(alpha) of Gibbs learning (Engel & Van den Broeck eq. (2.42)) within 3.5 standard errors."""

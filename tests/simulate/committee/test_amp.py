@@ -10,7 +10,7 @@ from replicon.theory.committee.bayes import channel, state_evolution
 
 
 @pytest.mark.parametrize("K,prior,alpha", [(1, "gaussian", 1.5), (2, "gaussian", 1.5), (2, "binary", 1.2),
-                                           (3, "gaussian", 2.0),
+                                           pytest.param(3, "gaussian", 2.0, marks=pytest.mark.slow),
                                            pytest.param(3, "binary", 2.0, marks=pytest.mark.slow)])
 def test_amp_follows_state_evolution_iteration_by_iteration(K, prior, alpha):
     """Aubin et al. 2018 sec. 4: the overlaps of committee AMP follow state evolution (the RS map

@@ -35,6 +35,7 @@ def test_capacity_cost_equals_sampled_majority_cost(K):
     assert abs(cost.mean() - C) < 5 * cost.std() / math.sqrt(cost.size)
 
 
+@pytest.mark.slow
 def test_k3_rs_capacity():
     """K = 3: the RS capacity is 4.02 (Barkai, Hansel & Kanter, PRL 65, 2312 (1990); the value as
     we recall it, not re-read in this session); the saddle point's q -> 1 there."""

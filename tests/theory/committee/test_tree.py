@@ -100,6 +100,7 @@ def test_energetic_term_against_brute_force_three_branches():
     assert e["eps_t"] == pytest.approx(deps, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_free_entropy_derivative_in_alpha_is_the_energetic_term():
     """At a saddle point d f / d alpha = G_E(q*, R*) (stationarity in the order parameters): checked by a
     central difference of the K = 3 spherical free entropy at T = 0.5, alpha = 1.5."""
@@ -111,6 +112,7 @@ def test_free_entropy_derivative_in_alpha_is_the_energetic_term():
     assert (fp - fm) / (2 * h) == pytest.approx(G, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_ising_three_branches_poor_then_perfect():
     """Ising tree committee K = 3, T = 0 (Schwarze & Hertz 1992: discontinuous transition from poor to
     perfect generalisation): at alpha = 0.8 the poor branch (R < 1) is thermodynamic with the perfect
