@@ -297,6 +297,16 @@ class MultiLayerGLM:
         order.update({f"q_hat_{l}": float(q_hat[l]) for l in range(self.L)})
         return order, obs
 
+    def recoverable_layers(self):
+        """Hidden layers l whose h_l is exactly recoverable at a fixed point: l and every layer above noiseless sign.
+
+        Then h_l is +-1-valued and each sign layer above has the exact-recovery state of a discrete input
+        (q_k = rho_k, q_hat_k = infinity for k >= l), the boundary fixed point that the iteration from
+        inside never reaches.
+        """
+        return [l for l in range(1, self.L)
+                if all(a == "sign" for a in self.acts[l - 1:]) and all(d == 0 for d in self.noise[l - 1:])]
+
     def perfect_exists(self):
         """Binary input, every layer noiseless, sign output: exact recovery is a fixed point (q_l = rho_l)."""
         return self.prior == "binary" and all(d == 0 for d in self.noise)
@@ -355,6 +365,10 @@ def glm_branches(m, tol=1e-10):
     """
     p = m.problem()
     starts = {"uninformative": np.zeros(m.L), "informative": m.rho_in * (1.0 - 1e-3)}
+    for l in range(1, m.L):
+        # layers l and above informed, those below not: reaches the states where the top of the chain is
+        # (nearly) recovered while the input is not (e.g. a sign layer's h_l from a noisy linear output)
+        starts[f"informative_h{l}"] = np.where(np.arange(m.L) >= l, m.rho_in * (1.0 - 1e-3), 0.0)
     roots = {}
     for label, x0 in starts.items():
         r = _iterate_state_evolution(p, x0, tol)
@@ -367,7 +381,7 @@ def glm_branches(m, tol=1e-10):
         att, _ = engine.attracting(p, r.x)
         out.append((label, r, att))
     out += _saddles_between(m, p, [r.x for _, r, att in out if att], [r.x for _, r, _ in out], tol)
-    if len(out) == 1 and not m.perfect_exists():
+    if len(out) == 1 and not m.perfect_exists() and not m.recoverable_layers():
         out = [("rs", out[0][1], out[0][2])]
     return out, [r for r in roots.values()] if roots else []
 
@@ -399,7 +413,7 @@ def _saddles_between(m, p, ends, known, tol, n_grid=40):
         for k in np.flatnonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0):
             t0 = brentq(f, t_grid[k], t_grid[k + 1], xtol=1e-12)
             r = engine.newton(p, a + t0 * d, tol=tol)
-            if not r.converged or any(np.max(np.abs(r.x - x)) < 1e-6 for x in known + [x for _, x, _ in found]):
+            if not r.converged or any(np.max(np.abs(r.x - x)) < 1e-6 for x in known + [f_.x for _, f_, _ in found]):
                 continue
             att, _ = engine.attracting(p, r.x)
             if not att:
@@ -449,6 +463,36 @@ def layer_entropies(alphas, acts, prior, rho, noise):
     return out
 
 
+def _recovered_states(m, params, alphas, acts, prior, rho, noise, sols):
+    """The states with h_l exactly recovered from y but not the layers below (``recovered_h{l}``).
+
+    With layer l and every layer above noiseless sign layers, T_L determines h_l at such a state and is a
+    function of it, so ``E ln p(y) = E ln p(h_l)``: the free entropy is that of the chain cut at layer l
+    (taken on its thermodynamic branch, which gives the layers below: their q, q_hat, mse); the layers
+    from l up have mse 0 and infinite q_hat. Skipped where the cut chain's own state is exact recovery
+    of x_0 (the ``perfect`` state already covers it). Without these states the largest free entropy can
+    pick full recovery with H(Y) = H(X_0) where H(H_l) < H(X_0), against data processing.
+    """
+    out = []
+    for l in m.recoverable_layers():
+        cut = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho, noise=noise[:l])
+        if not cut.converged or cut.branch == "perfect":
+            continue
+        order = {f"q_{k}": float(cut.order[f"q_{k}"]) if k < l else float(m.rho_in[k]) for k in range(m.L)}
+        order.update({f"q_hat_{k}": float(cut.order[f"q_hat_{k}"]) if k < l else float("inf") for k in range(m.L)})
+        obs = {f"mse_{k}": float(cut.observables[f"mse_{k}"]) if k < l else 0.0 for k in range(m.L + 1)}
+        obs.update({f"overlap_{k}": order[f"q_{k}"] / float(m.rho_in[k]) for k in range(m.L)})
+        phi = float(cut["free_entropy"])
+        obs.update({"free_entropy": phi, f"entropy_{m.L}": -phi, "L": m.L})
+        if "mi_0" in cut.observables:
+            obs["mi_0"] = float(cut["mi_0"])
+        out.append(Solution(model=MODEL, params=params, order=order, observables=obs, free_energy=-phi,
+                            converged=True, residual=0.0, branch=f"recovered_h{l}",
+                            message=f"h_{l} (and every layer above) exactly recovered: the chain cut at layer "
+                                    f"{l} below it"))
+    return out
+
+
 def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noise=0.1, hidden_noise=None,
              layer_mi=False, alpha_1=None, alpha_2=None, alpha_3=None, strict=False):
     """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
@@ -494,6 +538,14 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
                              message="exact recovery: H(Y) = H(X_0) = n_0 ln 2"))
     for s_ in sols:
         s_.observables[f"entropy_{m.L}"] = -float(s_.observables["free_entropy"])
+    recovered = _recovered_states(m, params, alphas, acts, prior, rho, noise, sols)
+    for r_ in recovered:
+        # an interior fixed point converging onto the exact boundary state is the same state
+        l = int(r_.branch[len("recovered_h"):])
+        sols = [s_ for s_ in sols if not (s_.status != "unstable"
+                                          and all(s_.observables[f"mse_{k}"] < 1e-6 for k in range(l, m.L + 1))
+                                          and abs(s_.observables["mse_0"] - r_.observables["mse_0"]) < 1e-5)]
+    sols += recovered
     if layer_mi and sols:
         mis = layer_mutual_information(alphas, acts, prior, rho, noise)
         ents = layer_entropies(alphas, acts, prior, rho, noise)

@@ -87,3 +87,17 @@ def test_information_never_exceeds_the_input_entropy_near_exact_recovery():
     assert sol["mse_0"] < 1e-6
     assert sol["mi_0"] <= sol["mi_x0_h2"] + 1e-6 and sol["mi_x0_h2"] <= np.log(2) + 1e-6
     assert sol["mi_0"] <= np.log(2) + 1e-6
+
+
+def test_two_sign_layers_obey_data_processing_below_the_first_layers_transition():
+    """Binary x_0 -> sign (alpha 1.2 < alpha_IT = 1.245) -> sign (alpha 1.2), all noiseless: the state with h_1
+    recovered from y but x_0 not (``recovered_h1``) is thermodynamic, so H(Y)/n_0 = H(T_1)/n_0 = 0.67518 (the
+    one-layer binary perceptron's label entropy, committee.bayes K = 1, independent code, 1e-8) < ln 2; full
+    recovery (free entropy -ln 2: H(Y) = H(X_0) > H(T_1), impossible for a function of T_1) is only
+    metastable. Before that state was searched, full recovery was selected here."""
+    sol = deep_glm(alphas=[1.2, 1.2], activations="sign", prior="binary", noise=0.0, layer_mi=True)
+    h1 = bayes(K=1, alpha=1.2, prior="binary").free_energy
+    assert sol.branch == "recovered_h1" and sol["mse_1"] == 0.0 and sol["mse_0"] > 0.1
+    assert sol["entropy_2"] == pytest.approx(h1, abs=1e-8) and sol["entropy_1"] == pytest.approx(h1, abs=1e-8)
+    assert sol["entropy_2"] < np.log(2) - 0.01
+    assert sol.branch_named("perfect").status == "metastable"
