@@ -19,11 +19,16 @@ def solve(model: str, **params):
     return get(model).run_solve(**params)
 
 
-def simulate(model: str, **params):
+def simulate_model(model: str, **params):
     """Simulate a registered model (``N=``, ``seeds=``, ``seed=`` plus its parameters)."""
     from .registry import get
 
     return get(model).run_simulate(**params)
+
+
+# ``replicon.simulate(...)``: until a sub-module of the package ``replicon.simulate`` is imported this
+# name is the function; afterwards it is the package, which is callable with the same signature.
+simulate = simulate_model
 
 
 def models():

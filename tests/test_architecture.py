@@ -133,3 +133,15 @@ def test_the_checks_catch_what_they_claim():
         assert any(m.startswith("replicon.simulate") for m, _, _ in imports(fake))
     finally:
         fake.unlink()
+
+
+def test_public_functions_survive_importing_their_namesake_packages():
+    """replicon.simulate and replicon.models are functions and packages at once: importing a sub-module
+    (which rebinds the attribute to the package) must leave them callable."""
+    import replicon
+    import replicon.models.perceptron  # noqa: F401
+    import replicon.simulate.perceptron  # noqa: F401
+
+    meas = replicon.simulate("perceptron.teacher", alpha=1.0, N=20, seeds=2, seed=1)
+    assert meas.n_seeds == 2 and "R" in meas.samples
+    assert "perceptron.teacher" in replicon.models()
