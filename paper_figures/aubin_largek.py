@@ -55,7 +55,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         print(f"{prior}: alpha_alg = {tr['alpha_alg']} (non-specialised branch followed to "
               f"alpha_tilde = {tr['alg_checked_up_to']})")
         out[prior] = dict(thr, alpha_alg=tr["alpha_alg"])
-        ax.set_title(f"K -> infinity committee, {prior} prior")
+        ax.set_title(rf"$K \to \infty$ committee, {prior} prior")
         ax.set_xlabel(r"$\tilde\alpha = \alpha/K = P/(KN)$")
         ax.set_ylim(-0.008, 0.3)
         ax.legend(fontsize=6, loc="center right")

@@ -42,7 +42,8 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.plot(alphas, heb, "g-", label="Hebb (closed form)")
     for a in sim_alphas:
         rec = {"alpha": a}
-        for key, col, label in (("eps_g_gibbs", "k", "Gibbs MC"), ("eps_g_bayes", "b", "Bayes MC")):
+        for key, col, label in (("eps_g_gibbs", "k", f"Gibbs MC, N = {Ns[0]}..{Ns[-1]} $\\to\\infty$ ({seeds} seeds)"),
+                                ("eps_g_bayes", "b", f"Bayes MC, N = {Ns[0]}..{Ns[-1]} $\\to\\infty$ ({seeds} seeds)")):
             ms = [simulate_teacher(alpha=a, N=N, seeds=seeds, seed=7 + k) for k, N in enumerate(Ns)]
             m, se = extrapolate(Ns, [x.mean[key] for x in ms], [x.sem[key] for x in ms])
             th = teacher(alpha=a)[key]
@@ -52,11 +53,11 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         mh = simulate_rule(alpha=a, rule="hebb", N=Ns[-1] * 4, seeds=seeds, seed=3)
         rec["hebb"] = {"sim": float(mh.mean["eps_g"]), "se": float(mh.sem["eps_g"]), "theory": hebb(a)["eps_g"]}
         ax.errorbar(a, mh.mean["eps_g"], yerr=mh.sem["eps_g"], fmt="s", color="g", mfc="none", ms=5,
-                    capsize=2, label="Hebb sim" if a == sim_alphas[0] else None)
+                    capsize=2, label=f"Hebb, N = {Ns[-1] * 4} ({seeds} seeds)" if a == sim_alphas[0] else None)
         out["points"].append(rec)
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"$\epsilon_g$")
-    ax.set_title("spherical perceptron, T = 0")
+    ax.set_title(r"spherical perceptron, $T = 0$")
     ax.legend(fontsize=7)
     path = save_figure(fig, outdir, "perceptron_learning_curves")
     out["figure"] = path

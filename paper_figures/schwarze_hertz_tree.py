@@ -35,7 +35,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
             ys = [s["eps_g"] for s in curve]
             ax.plot(xs, ys, "-", color=colour, label=f"K = {K}" + (" (perceptron)" if K == 1 else " tree"))
             out[f"T={T}, K={K}"] = {"alpha": xs[-1], "eps_g": ys[-1], "alpha*eps_g": xs[-1] * ys[-1]}
-        ax.set_title(f"spherical weights, T = {T}")
+        ax.set_title(f"spherical weights, $T = {T}$")
         ax.set_xlabel(r"$\alpha = P/N$")
         ax.set_ylabel(r"$\epsilon_g$")
     axes[0].set_xscale("log")
@@ -51,7 +51,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         print(f"K=3 T=1 alpha={a:g}: MC (N->inf) eps_g = {m:.4f} +- {se:.4f}; RS theory {th:.4f}; "
               f"z = {(m - th) / se:+.2f}")
     axes[1].errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], fmt="o",
-                     color="C3", ms=4, label="MC K = 3 (N -> inf)")
+                     color="C3", ms=4, label=rf"MC $K = 3$, $N = {Ns[0]}..{Ns[-1]} \to \infty$ ({6 if quick else 12} seeds)")
     for ax in axes:
         ax.legend(fontsize=8)
     out["mc"] = [{"alpha": a, "eps_g_mc": m, "se": se, "eps_g_theory": th} for a, m, se, th in pts]
