@@ -39,6 +39,8 @@ layer l, discrete for a noiseless sign layer); with noiseless layers below l,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.optimize import brentq
 
@@ -421,6 +423,21 @@ def _saddles_between(m, p, ends, known, tol, n_grid=40):
     return [(label, r, att) for label, r, att in found]
 
 
+def cut_chain(alphas, acts, prior, rho, noise, l):
+    """The thermodynamic Solution of the chain's first l layers (noise: their l values), cached.
+
+    Read-only: the same object is returned to every caller (layer information, entropies, recovered
+    states of the chain and of the chains cut from it).
+    """
+    return _cut_chain_cached(tuple(float(a) for a in alphas[:l]), tuple(acts[:l]), prior, float(rho),
+                             tuple(float(d) for d in noise[:l]))
+
+
+@lru_cache(maxsize=64)
+def _cut_chain_cached(alphas, acts, prior, rho, noise):
+    return deep_glm(alphas=list(alphas), activations=",".join(acts), prior=prior, rho=rho, noise=list(noise))
+
+
 def layer_mutual_information(alphas, acts, prior, rho, noise):
     """``I(X_0; H_l)/n_0`` for the hidden layers l = 1..L-1 where it is finite and in reach.
 
@@ -434,8 +451,7 @@ def layer_mutual_information(alphas, acts, prior, rho, noise):
     for l in range(1, len(alphas)):
         if any(d != 0 for d in noise[:l - 1]) or (noise[l - 1] == 0 and acts[l - 1] != "sign"):
             continue
-        sub = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho,
-                       noise=[0.0] * (l - 1) + [noise[l - 1]])
+        sub = cut_chain(alphas, acts, prior, rho, [0.0] * (l - 1) + [noise[l - 1]], l)
         if sub.converged and "mi_0" in sub.observables:
             out[l] = float(sub["mi_0"])
     return out
@@ -457,7 +473,7 @@ def layer_entropies(alphas, acts, prior, rho, noise):
     for l in range(1, len(alphas)):
         if noise[l - 1] == 0 and acts[l - 1] != "sign":
             continue
-        sub = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho, noise=noise[:l])
+        sub = cut_chain(alphas, acts, prior, rho, noise[:l], l)
         if sub.converged:
             out[l] = -float(sub["free_entropy"])
     return out
@@ -475,7 +491,7 @@ def _recovered_states(m, params, alphas, acts, prior, rho, noise, sols):
     """
     out = []
     for l in m.recoverable_layers():
-        cut = deep_glm(alphas=alphas[:l], activations=acts[:l], prior=prior, rho=rho, noise=noise[:l])
+        cut = cut_chain(alphas, acts, prior, rho, noise[:l], l)
         if not cut.converged or cut.branch == "perfect":
             continue
         order = {f"q_{k}": float(cut.order[f"q_{k}"]) if k < l else float(m.rho_in[k]) for k in range(m.L)}
