@@ -1,6 +1,6 @@
 """Registry entries of the deep tree committee machines (issue 15): committee.deep, committee.deep_storage,
-committee.deep_transition. theory: replicon/theory/committee/deep.py, deep_storage.py; simulation:
-replicon/simulate/committee/deep.py (all imported lazily)."""
+committee.deep_capacity, committee.deep_transition. theory: replicon/theory/committee/deep.py, deep_storage.py;
+simulation: replicon/simulate/committee/deep.py (all imported lazily)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ _BRANCHING = Param("branching", "3,3", "branching K_1,...,K_L from the first hid
                    "under majority; at most 81 first-layer units)", kind="array")
 _OUTPUT = Param("output", "majority", "rule of every unit above the first layer and of the output",
                 kind="choice", choices=("majority", "parity"))
-_ACTIVATION = Param("activation", "sign", "first-layer activation (relu: not implemented yet)", kind="choice",
+_ACTIVATION = Param("activation", "sign", "first-layer activation (relu: storage only, one hidden layer of K even "
+                    "units entering the output with weights +1 (first half) and -1 (second half))", kind="choice",
                     choices=("sign", "relu"))
+_ACTIVATION_TS = Param("activation", "sign", "first-layer activation (relu: implemented for committee.deep_storage "
+                       "and committee.deep_capacity only)", kind="choice", choices=("sign", "relu"))
+_KAPPA = Param("kappa", 0.0, "margin: every first-layer field |h| >= kappa (sign units; relu: 0 only)", lo=0.0,
+               hi=10.0)
 _WEIGHTS = Param("weights", "spherical", "first-layer weights: spherical or ising (J_i = +-1)", kind="choice",
                  choices=("spherical", "ising"))
 
@@ -21,7 +26,7 @@ register(Model(
     cost="about 10 s at T = 0 for two hidden layers, 80-170 s at T > 0",
     summary="teacher-student Gibbs learning of a deep tree committee (majority or parity, sign units), RS, "
             "all branches",
-    params=[_BRANCHING, _OUTPUT, _ACTIVATION,
+    params=[_BRANCHING, _OUTPUT, _ACTIVATION_TS,
             Param("alpha", 1.0, "examples per first-layer weight P/N", lo=0.0),
             Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0), _WEIGHTS],
     solve=lazy("replicon.theory.committee.deep:deep"),
@@ -48,16 +53,35 @@ register(Model(
 register(Model(
     name="committee.deep_storage",
     slow=True,
-    cost="about 10 s for two hidden layers",
-    summary="Gardner volume of a deep tree committee (random labels): q, entropy, RS capacity, replicon eigenvalue",
+    cost="about 10 s for two hidden layers; relu K = 2 about 20 s",
+    summary="Gardner volume of a deep tree committee (random labels; sign units, margin kappa; or the K = 2 relu "
+            "tree): q, entropy, RS capacity, replicon eigenvalue",
     params=[_BRANCHING, _OUTPUT, _ACTIVATION,
-            Param("alpha", 1.0, "random patterns per first-layer weight P/N", lo=0.0),
-            Param("kappa", 0.0, "margin (only 0 is implemented)", lo=0.0, hi=0.0), _WEIGHTS],
+            Param("alpha", 1.0, "random patterns per first-layer weight P/N", lo=0.0), _KAPPA, _WEIGHTS],
     solve=lazy("replicon.theory.committee.deep_storage:deep_storage"),
     outputs={"q": "overlap of two solutions", "entropy": "log fractional volume per weight",
              "alpha_c": "RS capacity (spherical; q -> 1 least-cost formula, Monte Carlo average)",
-             "alpha_c_sem": "its standard error"},
-    references="Barkai, Hansel & Kanter PRL 65, 2312 (1990); Engel & Van den Broeck ch. 12",
+             "alpha_c_sem": "its standard error",
+             "alpha_c_large_k": "relu: the K -> infinity RS capacity 2 pi/(pi - 1)"},
+    references="Barkai, Hansel & Kanter PRL 65, 2312 (1990); Engel & Van den Broeck ch. 12; relu: Baldassi, "
+               "Malatesta & Zecchina PRL 123, 170602 (2019); Zavatone-Veth & Pehlevan PRE 103, L020301 (2021)",
+))
+
+register(Model(
+    name="committee.deep_capacity",
+    slow=True,
+    cost="seconds (spherical: least-cost Monte Carlo; relu K = 512 about a minute); Ising zero entropy: "
+         "seconds for one layer, minutes for two",
+    summary="RS storage capacity of a deep tree committee (sign units with margin kappa, or the relu tree of any "
+            "even K): spherical alpha_c, Ising zero-entropy alpha",
+    params=[_BRANCHING, _OUTPUT, _ACTIVATION, _KAPPA, _WEIGHTS],
+    solve=lazy("replicon.theory.committee.deep_storage:deep_capacity"),
+    outputs={"alpha_c": "spherical RS capacity (q -> 1 least-cost formula, Monte Carlo average)",
+             "alpha_c_sem": "its standard error", "alpha_c_large_k": "relu: K -> infinity value 2 pi/(pi - 1)",
+             "alpha_zero_entropy": "Ising: where the RS entropy of the Gardner volume vanishes",
+             "q_at_zero_entropy": "Ising: overlap there"},
+    references="Gardner 1988; Krauth & Mezard 1989 (Ising zero entropy, K = 1); Barkai, Hansel & Kanter 1990; "
+               "Baldassi, Malatesta & Zecchina 2019; Zavatone-Veth & Pehlevan 2021",
 ))
 
 register(Model(

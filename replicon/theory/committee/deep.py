@@ -54,7 +54,9 @@ children's four such *marks* (their supports are disjoint):
 (``G = |g|^2``, ``G2 = |g|^4``; leaves: ``G = G2 = 1``, ``ghg = h2 = 0``). Marks are carried
 through a compression as their conditional means given ``y`` projected on the ``m``
 orthonormal polynomials of the Lanczos basis. ``gamma_E`` is ``|h|^2`` of ``ln z`` at the
-output. Derived here; for L = 1 it is the tree's ``gamma`` exactly.
+output. Derived here; for L = 1 it is the tree's ``gamma`` exactly. (Storage with a margin adds fixed
+leaf weights to the Hessian's diagonal and two more marks, ``E = sum_i c_i g_i^2`` and ``D = sum_i c_i
+h_ii``: :mod:`.deep_storage`, module docstring.)
 
 **Generalisation error.** Each first-layer unit disagrees with the teacher's with
 probability ``eps_1 = arccos(R)/pi`` independently; a unit of layer l disagrees with
@@ -66,6 +68,7 @@ children flipped). ``eps_g`` is the output's; ``eps_layers`` lists ``eps_1 .. ep
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from numba import njit
@@ -75,9 +78,10 @@ from scipy.special import log_ndtr, ndtr, ndtri_exp
 from ..._util import ParamError, check_choice, check_number
 from .. import engine
 from ..channels import beta_eps, log_phi, teacher_scales
+from ..gauss import panel_rule
 from ..perceptron import TeacherStudent
 from ..solution import Solution, select_thermodynamic
-from .tree import committee_error, model_branches, multisets, node_rule
+from .tree import model_branches, multisets, node_rule
 from .storage import log_add_exp, log_counts_without
 
 OUTPUTS = ("majority", "parity")
@@ -87,6 +91,7 @@ K_MAX = 7
 M_MAX = 81          # most first-layer units
 N_GAUSS = 20        # Gauss nodes per measure (mu_+ and mu_-) of a compressed unit
 LEAF_NODES = {1: 401, 2: 61, 3: 31, 4: 21, 5: 17, 6: 15, 7: 13}
+LEAF_NODES_KAPPA = {1: 401, 2: 121, 3: 61, 4: 31, 5: 21, 6: 17, 7: 15}   # margin kappa > 0 (storage)
 _RULE = {"majority": 0, "parity": 1}
 
 
@@ -122,7 +127,8 @@ def check_activation(activation):
     """Only sign hidden units are implemented for the deep tree; relu raises with what is allowed."""
     activation = check_choice("activation", activation, ("sign", "relu"))
     if activation == "relu":
-        raise ParamError("activation=relu is not implemented for committee.deep; allowed: sign")
+        raise ParamError("activation=relu is not implemented for committee.deep (teacher-student); allowed: sign "
+                         "(relu: committee.deep_storage, committee.deep_capacity)")
     return activation
 
 
@@ -224,8 +230,12 @@ def _second_derivatives(lDD, sDD, y_child, lphi_child, a, lscale, curv):
     return B
 
 
-def _combine_marks(a, B, G, G2, ghg, h2):
-    """The four marks of a parent (module docstring) from its children's (arrays rows x K) and a, B."""
+def _combine_marks(a, B, G, G2, ghg, h2, E=None, D=None):
+    """The marks of a parent (module docstring) from its children's (arrays rows x K) and a, B.
+
+    Four marks; with ``E``, ``D`` (margin kappa > 0, :func:`_leaf_level`) also the parent's
+    ``E = sum_i c_i g_i^2`` and ``D = sum_i c_i h_ii`` for fixed leaf weights ``c_i``.
+    """
     aG = a * a * G
     sG = aG.sum(axis=1)
     Gp = sG
@@ -239,7 +249,9 @@ def _combine_marks(a, B, G, G2, ghg, h2):
     aa = a[:, :, None] * a[:, None, :]
     ghgp = (np.sum(np.where(off, B * aa * GG, 0.0), axis=(1, 2))
             + np.sum(Bd * a * a * G2 + a ** 3 * ghg, axis=1))
-    return Gp, G2p, ghgp, h2p
+    if E is None:
+        return Gp, G2p, ghgp, h2p
+    return Gp, G2p, ghgp, h2p, np.sum(a * a * E, axis=1), np.sum(Bd * E + a * D, axis=1)
 
 
 @njit(cache=True)
@@ -314,12 +326,51 @@ class _Level:
         self.y, self.W, self.tau, self.marks = y, W, tau, marks
 
 
-def _leaf_level(A, b, K_first, n=None):
-    """First-layer units: node rule of the one-layer tree, y = b t, teacher probability H(-A t)."""
+def _leaf_level(A, b, K_first, n=None, kappa=0.0, s=1.0):
+    """First-layer units: node rule of the one-layer tree, y = b t, teacher probability H(-A t).
+
+    ``kappa > 0`` (storage only, A = 0): the unit's conditional vote given that it is firm
+    (``|h| >= kappa``), ``y = Phi^{-1}(p_+/(p_+ + p_-))`` with ``p_+- = Phi(+-x - kappa/s)``,
+    ``x = b t`` (:mod:`.deep_storage`, module docstring); the marks then include the leaf weights
+    ``c = (ln f)''`` of the firmness ``f = p_+ + p_-`` (``E = c y'^2``, ``D = c y''``).
+    """
     widths = [1.0 / abs(A) if A != 0 else 0.0, 1.0 / b if b > 0 else 0.0]
-    t, w = node_rule(widths, K_first, n or LEAF_NODES.get(K_first, 15))
+    nodes = LEAF_NODES
+    if kappa > 0 and b > 0:
+        widths.append(s * s / (kappa * math.sqrt(max(1.0 - s * s, 1e-300))))
+        nodes = LEAF_NODES_KAPPA
+    t, w = node_rule(widths, K_first, n or nodes.get(K_first, 15))
     one = np.ones_like(t)
-    return _Level(b * t, w, ndtr(A * t), [one, one, 0.0 * t, 0.0 * t])
+    if not kappa > 0:
+        return _Level(b * t, w, ndtr(A * t), [one, one, 0.0 * t, 0.0 * t])
+    y, lP, lM, d1, d2, c, _ = firm_leaf(b * t, kappa / s)
+    return _Level(y, w, ndtr(A * t), [d1 * d1, d1 ** 4, d1 * d1 * d2, d2 * d2, c * d1 * d1, c * d2])
+
+
+def firm_leaf(x, k):
+    """A first-layer unit under margin ``k = kappa/s`` at cavity field ``x`` (arrays): effective field
+    ``y = Phi^{-1}(P)`` of its vote given firmness, ``log P``, ``log(1 - P)``, ``y'``, ``y''``, the
+    leaf weight ``c = (ln f)''`` and ``ln f`` (``f = Phi(x - k) + Phi(-x - k)``; derivatives in x)."""
+    x = np.asarray(x, float)
+    lpp, lpm = log_ndtr(x - k), log_ndtr(-x - k)
+    lf = np.logaddexp(lpp, lpm)
+    lP, lM = lpp - lf, lpm - lf
+    y = _effective_field(lP, lM)
+
+    def r(z):                                   # phi/Phi and its derivative
+        v = np.exp(log_phi(z) - log_ndtr(z))
+        return v, -v * (z + v)
+
+    ra, dra = r(x - k)
+    rb, drb = r(-x - k)
+    u1, u2 = ra + rb, dra - drb                 # log-odds derivatives
+    P = np.exp(lP)
+    scale = np.exp(lP + lM - log_phi(y))        # P (1 - P) / phi(y)
+    d1 = scale * u1
+    d2 = scale * ((1.0 - 2.0 * P) * u1 * u1 + u2) + y * d1 * d1
+    e1, e2 = np.exp(log_phi(x - k) - lf), np.exp(log_phi(x + k) - lf)
+    c = -(x - k) * e1 + (x + k) * e2 - (e1 - e2) ** 2
+    return y, lP, lM, d1, d2, c, lf
 
 
 def _rows(level, K, rule, marks):
@@ -345,8 +396,7 @@ def _compress(level, K, rule, marks, m):
         lscale = -log_phi(yp)
         a = _first_derivatives(lD, sD, lphic, lscale)
         B = _second_derivatives(lDD, sDD, yc, lphic, a, lscale, yp)
-        G, G2, ghg, h2 = (mk_[idx] for mk_ in level.marks)
-        mk = list(_combine_marks(a, B, G, G2, ghg, h2))
+        mk = list(_combine_marks(a, B, *(mk_[idx] for mk_ in level.marks)))
     ys, Ws, taus, marks_out = [], [], [], [[] for _ in mk]
     for wt, t_val in ((W * tp, 1.0), (W * (1.0 - tp), 0.0)):
         th, om, vals = _lanczos_rule(yp, wt, mk, m)
@@ -359,40 +409,77 @@ def _compress(level, K, rule, marks, m):
                   [np.concatenate(v) for v in marks_out] if marks else None)
 
 
-def deep_energetic_value(q, R, T, branching, output="majority", gamma=False, m=N_GAUSS, n=None):
+def _nested(level, K, rule):
+    """The parent unit's level without compression: every multiset row of its children a node of mu_+ (weight
+    W tau) and of mu_- (weight W (1 - tau)) -- the nested quadrature the compression replaces."""
+    idx, W, tp, lP, lM, *_ = _rows(level, K, rule, False)
+    y = _effective_field(lP, lM)
+    return _Level(np.concatenate([y, y]), np.concatenate([W * tp, W * (1.0 - tp)]),
+                  np.concatenate([np.ones_like(y), np.zeros_like(y)]))
+
+
+def firm_moments(q, kappa):
+    """``E_t[ln f]`` and ``E_t[c^2]`` of one first-layer unit under margin kappa (:func:`firm_leaf`):
+    the firmness factor's share of ``G_E`` and of the replicon factor, per unit (panel rule)."""
+    q = min(max(q, 1e-300), 1.0 - 1e-16)
+    sq, s = math.sqrt(q), math.sqrt(1.0 - q)
+    b = sq / s
+    edge, width = kappa / sq, s / sq
+    t, w = panel_rule(((edge, width), (-edge, width), (0.0, s * width / kappa), (0.0, 1.0)))
+    _, _, _, _, _, c, lf = firm_leaf(b * t, kappa / s)
+    return float(np.dot(w, lf)), float(np.dot(w, c * c))
+
+
+def deep_energetic_value(q, R, T, branching, output="majority", gamma=False, m=N_GAUSS, n=None, kappa=0.0):
     """``G_E``, ``eps_t`` and (``gamma``) the replicon factor of the deep tree at (q, R), no conjugates.
 
     Module docstring for the integral and its quadrature. ``R = 0`` is the storage channel
-    (random labels: the teacher's probabilities are 1/2).
+    (random labels: the teacher's probabilities are 1/2). ``kappa > 0`` (storage, T = 0, R = 0 only):
+    every first-layer field must have ``|h| >= kappa`` (:mod:`.deep_storage`, module docstring).
+    ``m=None``: no compression between layers, each intermediate unit's full discrete measure (nested
+    quadrature, ``2 C(n + K - 1, K)`` nodes per layer; the benchmark's baseline; no replicon factor).
     """
     Ks = tuple(branching)
     rule = _RULE[output]
     q, s2, s, A, b = teacher_scales(q, R)
     if R == 0:
         A = 0.0
-    level = _leaf_level(A, b, Ks[0], n)
+    if kappa > 0 and (R != 0 or T != 0):
+        raise ParamError("kappa > 0 is implemented for storage (R = 0, T = 0) only")
+    level = _leaf_level(A, b, Ks[0], n, kappa, math.sqrt(1.0 - q))
+    if m is None and gamma:
+        raise ParamError("m=None (no compression) computes G_E and eps_t only, not the replicon factor")
     for K in Ks[:-1]:
-        level = _compress(level, K, rule, gamma, m)
+        level = _compress(level, K, rule, gamma, m) if m is not None else _nested(level, K, rule)
     K = Ks[-1]
     idx, W, tp, lP, lM, lD, sD, lDD, sDD = _rows(level, K, rule, gamma)
     log_eps, log_1me = beta_eps(T)
     lzP = np.logaddexp(log_eps, log_1me + lP)
     lzM = np.logaddexp(log_eps, log_1me + lM)
     G = float(np.dot(W, tp * lzP + (1.0 - tp) * lzM))
+    M = int(np.prod(Ks))
+    if kappa > 0:
+        lnf, c2 = firm_moments(q, kappa)
+        G += M * lnf
     out = {"G": G, "eps_t": 0.0}
     if T > 0:
         out["eps_t"] = float(np.dot(W, tp * np.exp(log_eps + lM - lzP) + (1.0 - tp) * np.exp(log_eps + lP - lzM)))
     if gamma:
         yc = level.y[idx]
         lphic = log_phi(yc)
-        G_, G2, ghg, h2 = (mk_[idx] for mk_ in level.marks)
+        marks = [mk_[idx] for mk_ in level.marks]
         total = 0.0
         for weight, lz, sign in ((tp, lzP, 1.0), (1.0 - tp, lzM, -1.0)):
             lscale = log_1me - lz
             a = sign * _first_derivatives(lD, sD, lphic, lscale)
             Bm = _second_derivatives(lDD, sign * sDD, yc, lphic, a, lscale, -np.ones_like(lz))
-            _, _, _, h2F = _combine_marks(a, Bm, G_, G2, ghg, h2)
+            out_marks = _combine_marks(a, Bm, *marks)
+            h2F = out_marks[3]
+            if kappa > 0:          # |H + diag(c)|^2 = |H|^2 + 2 sum_i c_i H_ii + sum_i c_i^2
+                h2F = h2F + 2.0 * out_marks[5]
             total += float(np.dot(W, weight * h2F))
+        if kappa > 0:
+            total += M * c2
         out["gamma"] = total
     return out
 
@@ -424,11 +511,34 @@ def deep_energetic(q, R, T=0.0, branching=(3, 3), output="majority", gamma=False
 # Generalisation errors through the tree
 # ----------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
+def _flip_table(K):
+    """F[m] = P(a majority of K flips | m of its children flipped), teacher votes iid +-1 (the exact sum of
+    :func:`.tree.committee_error`, which does not depend on the flip probability)."""
+    F = np.zeros(K + 1)
+    for m in range(K + 1):
+        flips = 0
+        for i in range(m + 1):
+            for j in range(K - m + 1):
+                s_f, s_u = 2 * i - m, 2 * j - (K - m)
+                if (s_f + s_u > 0) != (s_u - s_f > 0):
+                    flips += math.comb(m, i) * math.comb(K - m, j)
+        F[m] = flips / 2.0 ** K
+    F.setflags(write=False)
+    return F
+
+
 def layer_error(eps, K, output):
-    """P(a unit flips) when each of its K children flips independently w.p. ``eps`` (teacher votes +-1 iid)."""
+    """P(a unit flips) when each of its K children flips independently w.p. ``eps`` (teacher votes +-1 iid);
+    ``eps`` may be an array."""
     if output == "parity":
         return 0.5 * (1.0 - (1.0 - 2.0 * eps) ** K)
-    return committee_error(eps, K)
+    F = _flip_table(int(K))
+    e = np.asarray(eps, float)
+    ms = np.arange(K + 1)
+    pm = np.array([math.comb(K, m) for m in ms], float) * e[..., None] ** ms * (1.0 - e[..., None]) ** (K - ms)
+    out = pm @ F
+    return float(out) if out.ndim == 0 else out
 
 
 def layer_errors(R, branching, output):
@@ -444,6 +554,17 @@ def layer_errors(R, branching, output):
 # ----------------------------------------------------------------------------
 # The RS problem for the engine
 # ----------------------------------------------------------------------------
+
+def solve_branching(Ks, output):
+    """The branching the RS equations are solved with: a parity tree computes the parity of all its M
+    first-layer units, so with M <= 7 it is solved as the one-layer parity of M (exact multiset sum, no
+    compression between layers; the compression loses accuracy as q -> 1, e.g. 2,2 at q ~ 0.98); the
+    per-layer errors are still those of the tree as given."""
+    M = int(np.prod(Ks))
+    if output == "parity" and len(Ks) > 1 and M <= K_MAX:
+        return (M,)
+    return tuple(Ks)
+
 
 class DeepTree(TeacherStudent):
     """RS equations of the deep tree at one point: the perceptron's entropic term and coordinates
@@ -527,13 +648,14 @@ def deep(branching="3,3", output="majority", activation="sign", alpha=1.0, T=0.0
     Observables: ``R``, ``q`` (per first-layer unit), ``eps_g`` (output), ``eps_hidden``
     (first layer), ``eps_layers`` (layers 1..L), ``eps_t``, ``entropy``, ``free_entropy``; each
     branch carries ``replicon_eigenvalue`` and ``stable`` (``replicon=False`` skips them).
-    L = 1 with majority is ``committee.gibbs``; branching 1 is ``perceptron.teacher``.
+    L = 1 with majority is ``committee.gibbs``; branching 1 is ``perceptron.teacher``. A parity tree of
+    M <= 7 first-layer units is solved as the one-layer parity of M (:func:`solve_branching`).
     """
     Ks, output, activation, alpha, T, weights = check_deep(branching, output, activation, alpha, T, weights)
     params = {"branching": ",".join(map(str, Ks)), "output": output, "activation": activation, "alpha": alpha,
               "T": T, "weights": weights}
     name = "committee.deep"
-    model = DeepTree(Ks, output, alpha, T, weights)
+    model = DeepTree(solve_branching(Ks, output), output, alpha, T, weights)
     model, roots = model_branches(model, alpha, inits or deep_inits(model))
     sols = []
     for r in roots:
@@ -575,8 +697,9 @@ def deep_curve(alphas, branching="3,3", output="majority", T=0.0, weights="spher
             return []
         x0 = np.array([first["q"]] if T == 0 else [first["q"], first["R"]])
     out = []
-    for a, r in engine.follow(lambda a: DeepTree(Ks, output, a, T, weights).problem(), alphas, x0):
-        order, f, eps_t, _ = DeepTree(Ks, output, a, T, weights).evaluate(r.x, replicon=False)
+    Ss = solve_branching(Ks, output)
+    for a, r in engine.follow(lambda a: DeepTree(Ss, output, a, T, weights).problem(), alphas, x0):
+        order, f, eps_t, _ = DeepTree(Ss, output, a, T, weights).evaluate(r.x, replicon=False)
         out.append((a, order["R"], order["q"], layer_errors(order["R"], Ks, output)[-1], f))
     return out
 
@@ -593,7 +716,7 @@ def deep_transition(branching="3,3", output="parity", T=0.0, weights="spherical"
     name = "committee.deep_transition"
 
     def model_at(a):
-        return DeepTree(Ks, output, a, T, weights)
+        return DeepTree(solve_branching(Ks, output), output, a, T, weights)
 
     def ev(mdl, x):
         return mdl.evaluate(x, replicon=False)
@@ -629,10 +752,15 @@ def deep_transition(branching="3,3", output="parity", T=0.0, weights="spherical"
     path = {alpha_hi: x0, a_sp: x_sp}
 
     def delta(a):
-        near = path[min(path, key=lambda p: abs(p - a))]
-        r = engine.step_to(make(a), near)
-        if not r.converged:
-            raise engine.ConvergenceError(f"generalising branch lost at alpha={a}")
+        p0 = min(path, key=lambda p: abs(p - a))
+        r = engine.step_to(make(a), path[p0])
+        if not r.converged:          # too far from every solved point: continue the branch there in steps
+            steps = engine.follow(make, list(np.linspace(p0, a, 9)[1:]), path[p0])
+            if len(steps) < 8:
+                raise engine.ConvergenceError(f"generalising branch lost at alpha={a}")
+            for pa, rr in steps:
+                path[pa] = rr.x
+            r = steps[-1][1]
         path[a] = r.x
         return ev(model_at(a), r.x)[1] - (-a * math.log(2.0))
 

@@ -104,3 +104,37 @@ def test_two_layer_tree_learns_slower_per_unit_than_one_layer():
     a, b = D.deep("3,3", alpha=2.0), D.deep("3", alpha=2.0)
     assert a["R"] == a["q"] and 0 < a["R"] < b["R"]
     assert 0 < a["eps_g"] < 0.5 and a.replicon_eigenvalue > 0
+
+
+def test_layer_error_table_is_committee_error():
+    """The flip-table form of the majority layer error (vectorised) equals tree.committee_error's exact sum
+    (independent loop), K = 1..27, to 1e-15; arrays give the same values element by element."""
+    for K in (1, 3, 5, 7, 9, 27):
+        for e in (0.0, 0.013, 0.2, 0.37, 0.5):
+            assert abs(D.layer_error(e, K, "majority") - committee_error(e, K)) < 1e-15
+    es = np.array([0.05, 0.3])
+    assert np.allclose(D.layer_error(es, 9, "majority"), [committee_error(e, 9) for e in es], atol=1e-15)
+
+
+def test_parity_trees_are_solved_as_one_parity():
+    """A parity tree of M <= 7 units is solved as the one-layer parity of M (the same function, no compression);
+    larger parity trees and majority trees keep their branching."""
+    assert D.solve_branching((2, 2), "parity") == (4,)
+    assert D.solve_branching((2, 3), "parity") == (6,)
+    assert D.solve_branching((3, 3), "parity") == (3, 3)
+    assert D.solve_branching((3, 3), "majority") == (3, 3)
+    assert D.solve_branching((5,), "parity") == (5,)
+
+
+@pytest.mark.slow
+def test_parity_transition_is_where_the_thermodynamic_branch_changes():
+    """Parity 3, spherical, T = 0: deep_transition's alpha_tr (3.189, spinodal 2.907 below it) separates solves
+    whose thermodynamic branch is symmetric (R = 0, eps_g = 1/2; alpha_tr - 0.1) from generalising ones
+    (alpha_tr + 0.1, eps_g below the jump value 0.281), branch selection by free entropy in committee.deep
+    (independent of the crossing search)."""
+    tr = D.deep_transition("3", "parity", 0.0, "spherical", alpha_lo=0.3, alpha_hi=6.0)
+    a_tr, a_sp = tr["alpha_transition"], tr["alpha_spinodal"]
+    assert 2.8 < a_sp < a_tr < 3.3
+    below, above = D.deep("3", "parity", alpha=a_tr - 0.1), D.deep("3", "parity", alpha=a_tr + 0.1)
+    assert abs(below["R"]) < 1e-6 and below["eps_g"] == pytest.approx(0.5, abs=1e-9)
+    assert above["R"] > 0.9 and above["eps_g"] < tr["eps_g_at_transition"] < 0.5
