@@ -20,7 +20,8 @@ def _same(a, b):
 @pytest.mark.parametrize("name, kw", [
     ("perceptron.teacher", dict(alpha=1.0, N=40, seeds=5, seed=3)),
     ("committee.online", dict(K=2, M=2, N=60, seeds=5, seed=1, alpha_max=2.0, n_points=5)),
-    ("deep.linear", dict(L=1, alpha=1.5, T=0.2, N=20, seeds=5, seed=2, sweeps=20, burn=5)),
+    pytest.param("deep.linear", dict(L=1, alpha=1.5, T=0.2, N=20, seeds=5, seed=2, sweeps=20, burn=5),
+                 marks=pytest.mark.slow),
 ])
 def test_seed_slices_concatenate_to_the_serial_measurement(name, kw):
     """The slices 0:2 and 2:5 of a measurement, run as a worker would (seed_range), merge into the serial one."""

@@ -103,6 +103,7 @@ def test_bad_input():
         S.simulate_rule(rule="oja")
 
 
+@pytest.mark.slow
 def test_adatron_reaches_maximal_stability_theory():
     """AdaTron at N = 100, 200, 400 (alpha = 2), extrapolated in 1/N, matches the q -> 1 Gardner
     theory of maximal stability (Opper et al. 1990) within 3.5 standard errors."""

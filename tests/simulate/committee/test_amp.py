@@ -56,6 +56,7 @@ def test_amp_output_gradient_matches_theory_channel(ties):
         np.testing.assert_allclose(g, G[i] / Z[i][:, None], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_amp_majority_channel_matches_theory_majority():
     """K = 3: the AMP kernel's g_out (trivariate orthant by conditioning on z_1) equals grad ln Z_out of the
     theory channel (replicon.theory.channels: Plackett's integral), for a general 3 x 3 covariance."""

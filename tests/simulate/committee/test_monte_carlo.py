@@ -129,7 +129,7 @@ from replicon.simulate.committee.monte_carlo import (  # noqa: E402
 from replicon.simulate.perceptron import simulate_teacher  # noqa: E402
 
 
-@pytest.mark.parametrize("weights", ["spherical", "ising"])
+@pytest.mark.parametrize("weights", [pytest.param("spherical", marks=pytest.mark.slow), "ising"])
 def test_fully_connected_k1_is_the_perceptron_sampler(weights):
     """K = 1: the fully connected committee is the perceptron; at alpha = 1, T = 1, N = 60, 40 seeds each,
     its R, q, eps_t and eps_g agree with replicon.simulate.perceptron (an independent sampler: separate

@@ -89,7 +89,8 @@ def _extrapolate(k1, v1, s1, k2, v2, s2):
     return w1 * v1 + w2 * v2, math.hypot(w1 * s1, w2 * s2)
 
 
-@pytest.mark.parametrize("qd", [pytest.param(0.5, marks=pytest.mark.slow), 0.8])
+@pytest.mark.slow
+@pytest.mark.parametrize("qd", [0.5, 0.8])
 def test_finite_K_gibbs_error_converges_to_the_arcsine_channel(qd):
     """Consistency check (no paper value): Monte Carlo of the finite-K teacher/posterior-sample
     committee outputs at K = 25, 51 (q_a = 1 - q_d, as in the limit) approaches
