@@ -363,7 +363,8 @@ def glm_branches(m, tol=1e-10):
     """Fixed points of the state evolution reached from an uninformative and an informative start.
 
     Returns a list of ``(label, Root, attracting)`` with labels ``rs`` (one fixed point), or
-    ``uninformative``/``informative`` (the roots reached from q = 0 and from q ~ rho, when they differ).
+    ``uninformative``/``informative``/``informative_h{l}`` (the roots reached from q = 0, from q ~ rho and
+    from q_k ~ rho_k for k >= l only, when they differ) and ``unstable``.
     """
     p = m.problem()
     starts = {"uninformative": np.zeros(m.L), "informative": m.rho_in * (1.0 - 1e-3)}
@@ -514,8 +515,10 @@ def deep_glm(alphas=(1.0,), activations="linear", prior="gaussian", rho=1.0, noi
     """Bayes-optimal inference in a multi-layer GLM: per-layer MSE, overlaps, mi_0 and free entropy, all branches.
 
     The RS fixed points of :class:`MultiLayerGLM` reached from an uninformative and an informative
-    start (plus the exact-recovery state where it exists: binary input, no noise anywhere, sign
-    output); the thermodynamic one has the largest free entropy ``E ln p(y)/n_0``. Observables:
+    start and from starts informed only from layer l up (``informative_h{l}``), the saddles between
+    attracting ones, plus the exact-recovery state where it exists (binary input, no noise anywhere, sign
+    output) and the states with h_l exactly recovered but not the layers below (``recovered_h{l}``, see
+    :func:`_recovered_states`); the thermodynamic one has the largest free entropy ``E ln p(y)/n_0``. Observables:
     ``mse_0`` (input), ``mse_l`` (post-activation h_l of hidden layer l), ``overlap_l = q_l/rho_l``,
     ``mi_0 = I(X_0; Y)/n_0`` (when the hidden layers are noiseless), ``free_entropy``.
 
