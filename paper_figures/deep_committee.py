@@ -11,7 +11,8 @@ tree) for trees of the same number of first-layer units, M = 27: 27 (depth 1), 9
 multiset quadrature's reach, 27 at depth 1 is C(n + 26, 27) rows): the high-T limit can. (c) The parity
 machine at T = 0: the symmetric branch (R = 0, eps_g = 1/2, memorisation without generalisation) is
 thermodynamic up to the first-order transition, where eps_g jumps onto the generalising branch (dashed: its
-metastable part down to the spinodal); parity of M = 3 (branching 3) and M = 4 (2,2, the same function as
+metastable part down to the spinodal; the symmetric branch stays a metastable fixed point beyond the
+transition); parity of M = 3 (branching 3) and M = 4 (2,2, the same function as
 parity 4, solved as the one-layer parity of 4: :func:`replicon.theory.committee.deep.solve_branching`).
 (Parity of M = 2 has no jump: its transition at alpha = 1.2528 is continuous, the energetic gain
 being of order q^2 there as the entropic cost is, against q^M for M >= 3.)
@@ -168,11 +169,12 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         M = int(np.prod([int(k) for k in br.split(",")]))
         sym = [a for a in np.linspace(0.0, a_tr, 20)]
         ax.plot(sym, [0.5] * len(sym), "-", color=c, label=f"parity {br} (M = {M}), thermodynamic")
-        ax.plot(np.linspace(a_tr, a_hi, 5), [0.5] * 5, ":", color=c)
+        ax.plot(np.linspace(a_tr, a_hi, 5), [0.5] * 5, "--", color=c)       # symmetric branch, metastable
         stable = [(a, e) for a, e in gen if a >= a_tr]
         meta = [(a, e) for a, e in gen if a <= a_tr]
         ax.plot([p[0] for p in stable], [p[1] for p in stable], "-", color=c)
-        ax.plot([p[0] for p in meta], [p[1] for p in meta], "--", color=c, label="generalising, metastable")
+        ax.plot([p[0] for p in meta], [p[1] for p in meta], "--", color=c,
+                label="metastable (dotted line: spinodal)" if i == 0 else None)
         e_tr = tr["eps_g_at_transition"]
         ax.plot([a_tr, a_tr], [e_tr, 0.5], "-", color=c, lw=0.8)
         ax.axvline(a_sp, color=c, lw=0.5, ls=":")

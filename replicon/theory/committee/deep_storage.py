@@ -549,7 +549,8 @@ def check_storage(branching, output, activation, alpha, kappa, weights):
 def storage_capacity(Ks, output, activation, kappa):
     """Spherical RS capacity observables: ``alpha_c``, ``alpha_c_sem`` (and ReLU: ``alpha_c_large_k``)."""
     if activation == "relu":
-        a_c, a_sem = relu_storage_capacity(Ks[0])
+        # K = 2: E[d] = 3/4 in closed form (three sectors of the plane, 1/4 each), no sampling needed
+        a_c, a_sem = (4.0 / 3.0, 0.0) if Ks[0] == 2 else relu_storage_capacity(Ks[0])
         return {"alpha_c": a_c, "alpha_c_sem": a_sem, "alpha_c_large_k": relu_capacity_large_k()}
     a_c, a_sem = deep_storage_capacity(Ks, output, kappa=kappa)
     return {"alpha_c": a_c, "alpha_c_sem": a_sem}
