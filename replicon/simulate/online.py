@@ -53,6 +53,39 @@ def _dg(x, act):
     return 1.0
 
 
+@njit(cache=True, inline="always")
+def _committee_step(J, v, B, v_teacher, xi, tau, eta, eta_v, learn_v, weight_decay, act, x):
+    """One SGD step on the input ``xi`` (teacher output offset ``tau``: the label noise), ``J``, ``v`` in place."""
+    K, N = J.shape
+    M = B.shape[0]
+    sqrtN = math.sqrt(N)
+    for n in range(M):
+        s = 0.0
+        for a in range(N):
+            s += B[n, a] * xi[a]
+        tau += v_teacher[n] * _g(s / sqrtN, act)
+    sig = 0.0
+    for i in range(K):
+        s = 0.0
+        for a in range(N):
+            s += J[i, a] * xi[a]
+        x[i] = s / sqrtN
+        sig += v[i] * _g(x[i], act)
+    err = tau - sig
+    decay = 1.0 - eta * weight_decay / N
+    for i in range(K):
+        c = eta / sqrtN * v[i] * _dg(x[i], act) * err
+        if weight_decay > 0.0:
+            for a in range(N):
+                J[i, a] = decay * J[i, a] + c * xi[a]
+        else:
+            for a in range(N):
+                J[i, a] += c * xi[a]
+    if learn_v:
+        for i in range(K):
+            v[i] += eta_v / N * _g(x[i], act) * err
+
+
 @njit(cache=True)
 def committee_sgd_block(J, v, B, v_teacher, inputs, label_noise, eta, eta_v, learn_v, weight_decay, act):
     """SGD steps of a soft committee machine over the rows of ``inputs`` (n x N), updating ``J``, ``v`` in place.
@@ -60,37 +93,9 @@ def committee_sgd_block(J, v, B, v_teacher, inputs, label_noise, eta, eta_v, lea
     ``label_noise[t]`` is added to the teacher output of step t (pass zeros for
     a noiseless teacher). Cost per step O((K + M) N); no allocation.
     """
-    K, N = J.shape
-    M = B.shape[0]
-    x = np.empty(K)
-    sqrtN = math.sqrt(N)
-    decay = 1.0 - eta * weight_decay / N
+    x = np.empty(J.shape[0])
     for t in range(inputs.shape[0]):
-        tau = label_noise[t]
-        for n in range(M):
-            s = 0.0
-            for a in range(N):
-                s += B[n, a] * inputs[t, a]
-            tau += v_teacher[n] * _g(s / sqrtN, act)
-        sig = 0.0
-        for i in range(K):
-            s = 0.0
-            for a in range(N):
-                s += J[i, a] * inputs[t, a]
-            x[i] = s / sqrtN
-            sig += v[i] * _g(x[i], act)
-        err = tau - sig
-        for i in range(K):
-            c = eta / sqrtN * v[i] * _dg(x[i], act) * err
-            if weight_decay > 0.0:
-                for a in range(N):
-                    J[i, a] = decay * J[i, a] + c * inputs[t, a]
-            else:
-                for a in range(N):
-                    J[i, a] += c * inputs[t, a]
-        if learn_v:
-            for i in range(K):
-                v[i] += eta_v / N * _g(x[i], act) * err
+        _committee_step(J, v, B, v_teacher, inputs[t], label_noise[t], eta, eta_v, learn_v, weight_decay, act, x)
 
 
 @njit(cache=True, fastmath=True)
@@ -104,42 +109,16 @@ def committee_sgd_fused(J, v, B, v_teacher, steps, state, X, F, r, noise, eta, e
     is not the sequential one; results agree with the block kernel to round-off).
     """
     K, N = J.shape
-    M = B.shape[0]
     x = np.empty(K)
     xi = np.empty(N)
     z = np.empty(1)
-    sqrtN = math.sqrt(N)
-    decay = 1.0 - eta * weight_decay / N
     for t in range(steps):
         fill_normal(state, xi, X, F, r)
         tau = 0.0
         if noise > 0.0:
             fill_normal(state, z, X, F, r)
             tau = noise * z[0]
-        for n in range(M):
-            s = 0.0
-            for a in range(N):
-                s += B[n, a] * xi[a]
-            tau += v_teacher[n] * _g(s / sqrtN, act)
-        sig = 0.0
-        for i in range(K):
-            s = 0.0
-            for a in range(N):
-                s += J[i, a] * xi[a]
-            x[i] = s / sqrtN
-            sig += v[i] * _g(x[i], act)
-        err = tau - sig
-        for i in range(K):
-            c = eta / sqrtN * v[i] * _dg(x[i], act) * err
-            if weight_decay > 0.0:
-                for a in range(N):
-                    J[i, a] = decay * J[i, a] + c * xi[a]
-            else:
-                for a in range(N):
-                    J[i, a] += c * xi[a]
-        if learn_v:
-            for i in range(K):
-                v[i] += eta_v / N * _g(x[i], act) * err
+        _committee_step(J, v, B, v_teacher, xi, tau, eta, eta_v, learn_v, weight_decay, act, x)
 
 
 GENERATORS = ("ziggurat", "numpy")
