@@ -31,7 +31,10 @@ def test_one_layer_sampler_agrees_with_the_tree_sampler():
     pytest.param(3.0, 1.0, marks=pytest.mark.xfail(strict=False, reason=(
         "unresolved (run of 2026-12-01): eps_t MC 0.2122 +- 0.0021 (flat in N: 0.2125, 0.2119, 0.2123) against "
         "RS 0.2196, z = -3.5, while R, q, eps_g agree (z = +0.85, -0.33, -1.75); RS replicon eigenvalue 0.90; "
-        "the theory's eps_t is -dG_E/dbeta and quadrature-converged; at the MC's own (q, R) it is 0.2163")))])
+        "the theory's eps_t is -dG_E/dbeta and quadrature-converged; at the MC's own (q, R) it is 0.2163. The "
+        "one-layer tree at the same alpha, T agrees (branching 3, N = 60, 120, 240: 0.1875 +- 0.0027 against "
+        "0.1872, with a clear 1/N trend 0.178, 0.181, 0.186); the 3,3 tree's units have only N/9 = 8..32 "
+        "weights each: suspected finite-size effects beyond the linear 1/N term")))])
 def test_two_layer_tree_monte_carlo_extrapolates_to_theory(alpha, T):
     """Branching 3,3, spherical: eps_t, R, q and eps_g at N = 72, 144, 288 (12 seeds each) extrapolated linearly
     in 1/N agree with the RS theory within 3 standard errors of the extrapolation.
