@@ -643,8 +643,9 @@ def deep(branching="3,3", output="majority", activation="sign", alpha=1.0, T=0.0
     Module docstring for the equations. ``alpha = P/N`` per first-layer weight. Returns the
     thermodynamic branch with every branch found in ``.branches``: ``rs`` (spherical) or
     ``poor`` (Ising) attracting fixed points, ``unstable`` repelling ones, Ising's exact
-    ``perfect`` state; parity trees have the exact symmetric fixed point R = q = 0 at T = 0
-    (memorisation without generalisation) which the search reaches from small q.
+    ``perfect`` state; parity trees (M >= 2) carry the exact ``symmetric`` state R = q = 0 at every
+    alpha and T (memorisation without generalisation; added in closed form, the iteration does not
+    reliably reach it).
     Observables: ``R``, ``q`` (per first-layer unit), ``eps_g`` (output), ``eps_hidden``
     (first layer), ``eps_layers`` (layers 1..L), ``eps_t``, ``entropy``, ``free_entropy``; each
     branch carries ``replicon_eigenvalue`` and ``stable`` (``replicon=False`` skips them).
@@ -672,10 +673,32 @@ def deep(branching="3,3", output="majority", activation="sign", alpha=1.0, T=0.0
                              converged=True, residual=r.residual, iterations=r.iterations, branch=label,
                              status=None if att else "unstable", stable=None if lam is None else bool(lam > 0),
                              replicon_eigenvalue=lam))
+    if output == "parity" and int(np.prod(Ks)) >= 2 and alpha > 0:
+        sols = [s for s in sols if not (abs(s.order.get("R", 1.0)) < 1e-6 and s.order.get("q", 1.0) < 1e-6)]
+        sols.append(_symmetric(name, params, Ks, output, alpha, T, weights))
     _distinct_labels(sols)
     if weights == "ising" and alpha > 0:
         sols.append(_perfect(name, params, len(Ks)))
     return select_thermodynamic(name, params, sols, strict)
+
+
+def _symmetric(name, params, Ks, output, alpha, T, weights):
+    """The exact symmetric state q = R = 0 of a parity tree (M >= 2): no single first-layer field moves the
+    output to first order, so dG_E/dq = dG_E/dR = 0 there and it solves the RS equations at every alpha
+    (memorisation without generalisation). The student's output is +-1 with probability 1/2 whatever the
+    label: ``G_E = ln((1 + e^-beta)/2)``, ``eps_t = e^-beta/(1 + e^-beta)`` (0 at T = 0), and the replicon
+    factor vanishes (lambda = 1)."""
+    if T > 0:
+        G0 = math.log(0.5 * (1.0 + math.exp(-1.0 / T)))
+        eps_t = 1.0 / (1.0 + math.exp(1.0 / T))
+    else:
+        G0, eps_t = math.log(0.5), 0.0
+    f = (0.0 if weights == "spherical" else math.log(2.0)) + alpha * G0
+    order = {"q": 0.0, "R": 0.0, "q_hat": 0.0, "R_hat": 0.0}
+    obs, F = _observables(order, f, eps_t, T, alpha, Ks, output)
+    return Solution(model=name, params=params, order=order, observables=obs, free_energy=F, converged=True,
+                    residual=0.0, iterations=0, branch="symmetric", stable=True, replicon_eigenvalue=1.0,
+                    message="exact symmetric state (parity: dG_E/dq = dG_E/dR = 0 at q = R = 0)")
 
 
 def _distinct_labels(sols):

@@ -66,7 +66,7 @@ import math
 import numpy as np
 from numba import njit
 from scipy.optimize import brentq
-from scipy.special import log_ndtr
+from scipy.special import log_ndtr, ndtr
 
 from ..._util import ParamError, check_choice, check_number
 from .. import engine
@@ -609,9 +609,11 @@ def deep_storage(branching="3,3", output="majority", activation="sign", alpha=1.
     if exact_zero_fixed_point(Ks, output, activation):
         # parity: dG_E/dq(0) = 0, so q = 0 is a fixed point at every alpha (uncorrelated solutions; the
         # entropy is the annealed one, the prior's plus alpha G_E(0))
-        e0 = st.energetic(1e-12, gamma=True)
-        f0 = (0.0 if weights == "spherical" else math.log(2.0)) + alpha * e0["G"]
-        lam0 = 1.0 - alpha * e0["gamma"]          # gamma_S = 1 at q = 0 for both priors
+        # at q = 0 each field is pure noise: firm with probability 2 Phi(-kappa), the parity of the votes
+        # +-1 with probability 1/2; the replicon factor vanishes (no first-order sensitivity)
+        G0 = math.log(0.5) + int(np.prod(Ks)) * float(np.log(2.0 * ndtr(-kappa)))
+        f0 = (0.0 if weights == "spherical" else math.log(2.0)) + alpha * G0
+        lam0 = 1.0
         sols.append(Solution(model=name, params=params, order={"q": 0.0, "q_hat": 0.0},
                              observables={"q": 0.0, "entropy": f0, **obs0}, free_energy=-f0, branch="symmetric",
                              stable=bool(lam0 > 0), replicon_eigenvalue=lam0,
