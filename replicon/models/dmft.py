@@ -12,11 +12,12 @@ register(Model(
     summary="two-time DMFT of GD, gradient flow, Langevin and (persistent) SGD of a one-layer model vs training at N",
     params=[
         Param("alpha", 2.0, "examples per input dimension P/N", lo=0, lo_open=True),
-        Param("data", "teacher", "data model: teacher perceptron (the Gaussian mixture is not implemented)",
-              kind="choice", choices=("teacher",)),
+        Param("data", "teacher", "data model: teacher perceptron, or mixture (two balanced Gaussian clusters "
+              "+-v/sqrt N of variance Delta, Mignacco et al. 2020; teacher unused, m = w.v/N)",
+              kind="choice", choices=("teacher", "mixture")),
         Param("teacher", "linear", "teacher output: linear (z + noise) or sign(z + noise)", kind="choice",
               choices=("linear", "sign")),
-        Param("Delta", 0.0, "label-noise variance", lo=0),
+        Param("Delta", 0.0, "label-noise variance; mixture: the clusters' variance (> 0)", lo=0),
         Param("loss", "square", "training loss: square or logistic (hinge: erm.glm only)", kind="choice",
               choices=("square", "logistic")),
         Param("lam", 0.1, "ridge strength: + lam |w|^2/2", lo=0),
@@ -34,12 +35,13 @@ register(Model(
     solve=lazy("replicon.theory.dmft:dmft_glm"),
     outputs={
         "time": "output grid t_k = k dt",
-        "m": "teacher overlap w(t).w*/N",
+        "m": "teacher overlap w(t).w*/N (mixture: w(t).v/N with the cluster mean v)",
         "q": "squared norm C(t, t) = |w(t)|^2/N",
         "train_loss": "(1/P) sum_mu loss(y_mu, h_mu(t)) (ridge term excluded)",
         "train_error": "training misclassification (sign teacher) or training MSE (linear)",
         "test_loss": "E loss(y, h) on a fresh example",
-        "test_error": "arccos(m/sqrt(q(1+Delta)))/pi (sign teacher) or E (y-h)^2 (linear)",
+        "test_error": "arccos(m/sqrt(q(1+Delta)))/pi (sign teacher), E (y-h)^2 (linear), H(m/sqrt(Delta q)) "
+                      "(mixture)",
     },
     simulate=lazy("replicon.simulate.dmft:dmft_glm_training"),
     sim_params=[

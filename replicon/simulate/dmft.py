@@ -1,7 +1,9 @@
 """Finite-N full-batch GD, Langevin dynamics and (persistent) SGD of a one-layer model on a fixed
 training set: the `simulate` of ``dmft.glm``.
 
-Data as in ``erm.glm``: x_mu ~ N(0, I_N), |w*|^2 = N, y = z + sqrt(Delta) xi or sign(z + sqrt(Delta) xi).
+Data as in ``erm.glm``: x_mu ~ N(0, I_N), |w*|^2 = N, y = z + sqrt(Delta) xi or sign(z + sqrt(Delta) xi);
+or (``data="mixture"``) two balanced clusters x = y v/sqrt N + sqrt(Delta) z, |v|^2 = N, where m = w.v/N
+and w(0) = m0 v + sqrt(q0) n. Losses square, logistic and hinge (its right derivative -y on y h < 1).
 Update (step eta = dt), per example selection s_mu(k) in {0, 1}:
 
     w <- w - eta [lam w + sum_mu s_mu loss'(y_mu, h_mu) x_mu / sqrt N] + sqrt(2 T eta) zeta,
@@ -20,19 +22,22 @@ import math
 
 import numpy as np
 from numba import njit
+from scipy.special import erfc
 
 from .._util import ParamError, check_choice, check_number
-from .erm import teacher_data
+from .erm import mixture_data, teacher_data
 from .measurement import over_seeds
 
 ALGORITHMS = ("gf", "gd", "langevin", "sgd", "persistent_sgd")
-LOSS_CODE = {"square": 0, "logistic": 1}
+LOSS_CODE = {"square": 0, "logistic": 1, "hinge": 2}
 
 
 @njit(cache=True)
 def _dloss(code, y, h):
     if code == 0:
         return h - y
+    if code == 2:                      # hinge: the right derivative, -y on y h < 1
+        return -y if y * h < 1.0 else 0.0
     u = y * h
     if u > 0:
         e = math.exp(-u)
@@ -44,6 +49,8 @@ def _dloss(code, y, h):
 def _loss(code, y, h):
     if code == 0:
         return 0.5 * (y - h) ** 2
+    if code == 2:
+        return max(0.0, 1.0 - y * h)
     u = -y * h
     if u > 0:
         return u + math.log1p(math.exp(-u))
@@ -94,15 +101,20 @@ def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, s
     return W, tl, te
 
 
-def test_loss_on_fresh(rng, W, ws, teacher, Delta, loss, n_test):
+def test_loss_on_fresh(rng, W, ws, teacher, Delta, loss, n_test, mixture=False):
     N = W.shape[1]
-    Xt = rng.standard_normal((n_test, N))
-    z = Xt @ ws / math.sqrt(N)
-    noise = math.sqrt(Delta) * rng.standard_normal(n_test)
-    y = z + noise if teacher == "linear" else np.where(z + noise >= 0, 1.0, -1.0)
+    if mixture:
+        Xt, _, y = mixture_data(rng, N, n_test, Delta, v=ws)
+    else:
+        Xt = rng.standard_normal((n_test, N))
+        z = Xt @ ws / math.sqrt(N)
+        noise = math.sqrt(Delta) * rng.standard_normal(n_test)
+        y = z + noise if teacher == "linear" else np.where(z + noise >= 0, 1.0, -1.0)
     H = W @ Xt.T / math.sqrt(N)
     if loss == "square":
         return np.mean(0.5 * (y - H) ** 2, axis=1)
+    if loss == "hinge":
+        return np.mean(np.maximum(0.0, 1.0 - y * H), axis=1)
     return np.mean(np.logaddexp(0.0, -y * H), axis=1)
 
 
@@ -113,16 +125,16 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
     N = check_number("N", N, lo=2, integer=True)
     seeds = check_number("seeds", seeds, lo=1, integer=True)
     alpha = check_number("alpha", alpha, lo=0, lo_open=True)
-    if check_choice("data", data, ("teacher", "mixture")) == "mixture":
-        raise ParamError("data=mixture is not implemented in dmft.glm yet; allowed: data=teacher")
+    data = check_choice("data", data, ("teacher", "mixture"))
+    mixture = data == "mixture"
     teacher = check_choice("teacher", teacher, ("linear", "sign"))
     loss = check_choice("loss", loss, ("square", "logistic", "hinge"))
-    if loss == "hinge":
-        raise ParamError("loss=hinge is not implemented in dmft.glm; allowed: loss=square or logistic")
-    if loss != "square" and teacher != "sign":
+    Delta = check_number("Delta", Delta, lo=0)
+    if mixture and Delta <= 0:
+        raise ParamError("data=mixture needs Delta > 0 (the clusters' variance); allowed: Delta > 0")
+    if not mixture and loss != "square" and teacher != "sign":
         raise ParamError(f"loss={loss} needs labels +-1; allowed: teacher=sign (teacher=linear only with loss=square)")
     algorithm = check_choice("algorithm", algorithm, ALGORITHMS)
-    Delta = check_number("Delta", Delta, lo=0)
     lam = check_number("lam", lam, lo=0)
     dt = check_number("dt", dt, lo=0, lo_open=True)
     t_max = check_number("t_max", t_max, lo=0, lo_open=True)
@@ -146,30 +158,37 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
         b_sel, p10, p01 = (1.0, 0.0, 0.0) if b >= 1 else (b, dt / tau, dt * b / ((1 - b) * tau))
     T_eff = T if algorithm == "langevin" else 0.0
     P = max(1, int(round(alpha * N)))
-    params = dict(alpha=alpha, data="teacher", teacher=teacher, Delta=Delta, loss=loss, lam=lam,
+    params = dict(alpha=alpha, data=data, teacher=teacher, Delta=Delta, loss=loss, lam=lam,
                   algorithm=algorithm, dt=dt, t_max=t_max, T=T, b=b, tau=tau, m0=m0, q0=q0, spherical=False)
     C_runs = []
 
     def run_one(child):
         rng = np.random.default_rng(child)
-        X, ws, y = teacher_data(rng, N, P, teacher, Delta)
+        if mixture:            # ws is the cluster mean v: m = w.v/N
+            X, ws, y = mixture_data(rng, N, P, Delta)
+        else:
+            X, ws, y = teacher_data(rng, N, P, teacher, Delta)
         n = rng.standard_normal(N)
         n -= (n @ ws) / N * ws
         n *= math.sqrt(N) / max(np.linalg.norm(n), 1e-300)
         w = m0 * ws + math.sqrt(q0) * n
         W, tl, te = train_kernel(np.ascontiguousarray(X), y, w.copy(), ws, dt, lam, LOSS_CODE[loss],
-                                 teacher == "sign", T_eff, b_sel, p10, p01, K, int(rng.integers(2 ** 31 - 1)))
+                                 teacher == "sign" or mixture, T_eff, b_sel, p10, p01, K, int(rng.integers(2 ** 31 - 1)))
         m = W @ ws / N
         q = np.einsum("ki,ki->k", W, W) / N
         C_runs.append(W @ W.T / N)
-        if teacher == "linear":
+        if mixture:            # h = y m + N(0, Delta q) exactly on a fresh example
+            with np.errstate(invalid="ignore", divide="ignore"):
+                test_err = np.where(q > 0, 0.5 * erfc(m / np.sqrt(2.0 * Delta * np.maximum(q, 1e-300))), 0.5)
+        elif teacher == "linear":
             test_err = 1.0 + Delta - 2.0 * m + q
         else:
             with np.errstate(invalid="ignore", divide="ignore"):
                 rho = np.where(q > 0, m / np.sqrt(np.maximum(q, 1e-300) * (1 + Delta)), 0.0)
             test_err = np.arccos(np.clip(rho, -1, 1)) / math.pi
         return dict(m=m, q=q, train_loss=tl, train_error=te,
-                    test_loss=test_loss_on_fresh(rng, W, ws, teacher, Delta, loss, n_test), test_error=test_err)
+                    test_loss=test_loss_on_fresh(rng, W, ws, teacher, Delta, loss, n_test, mixture),
+                    test_error=test_err)
 
     meas = over_seeds(run_one, model="dmft.glm", params=params, N=N, seeds=seeds, seed=seed,
                       coords={"time": dt * np.arange(K + 1)}, progress=progress)

@@ -38,10 +38,12 @@ def teacher_data(rng, N, P, teacher, Delta):
     return X, ws, y
 
 
-def mixture_data(rng, N, P, Delta):
-    """Two balanced Gaussian clusters: labels y = +-1, inputs y v/sqrt(N) + sqrt(Delta) z, |v|^2 = N."""
-    v = rng.standard_normal(N)
-    v *= math.sqrt(N) / np.linalg.norm(v)
+def mixture_data(rng, N, P, Delta, v=None):
+    """Two balanced Gaussian clusters: labels y = +-1, inputs y v/sqrt(N) + sqrt(Delta) z, |v|^2 = N
+    (a fresh v unless one is given)."""
+    if v is None:
+        v = rng.standard_normal(N)
+        v *= math.sqrt(N) / np.linalg.norm(v)
     y = rng.choice(np.array([-1.0, 1.0]), size=P)
     X = y[:, None] * v[None, :] / math.sqrt(N) + math.sqrt(Delta) * rng.standard_normal((P, N))
     return X, v, y

@@ -31,6 +31,18 @@ g = A (omega - y 1) with A = (I + eta R)^{-1} (lower triangular), hence Gamma = 
 mu(k) = -alpha kappa sum_s A(k, s) (kappa = E z y), M_C = A G A^T with
 G(j, j') = C(j, j') - kappa (m(j) + m(j')) + rho_y (rho_y = E y^2). Cost: O(K^3) flops and
 O(K^2) memory for K time steps (K = 200: milliseconds; K = 2000: tens of seconds).
+
+Two-cluster Gaussian mixture (``data=mixture``; Mignacco, Krzakala, Urbani & Zdeborova 2020):
+x = y v/sqrt N + sqrt(Delta) z, y = +-1, |v|^2 = N, m = w.v/N. The field is
+h = y m + sqrt(Delta) z.w/sqrt N; the cavity on one example gives (re-derived here)
+
+    h(k) = y m(k) + sqrt(Delta) omega(k) - eta Delta sum_{s<k} R(k, s) g(s),
+
+with omega Gaussian of covariance C and independent of y, and on one weight the cluster drive
+mu(k) = alpha E[y g(k)] along v, the memory kernel Gamma(k, s) = alpha sqrt(Delta) E[dg(k)/domega(s)]
+and the noise sqrt(Delta) nu, so that C picks up eta^2 alpha Delta (R M_C R^T). Square loss:
+g = A (y (m - 1) + sqrt(Delta) omega) with A = (I + eta Delta R)^{-1}, hence Gamma = alpha Delta A,
+mu(k) = alpha sum_s A(k, s)(m(s) - 1) and M_C = A G A^T with G = Delta C + (m - 1)(m - 1)^T.
 """
 
 from __future__ import annotations
@@ -43,12 +55,16 @@ from scipy.special import ndtr
 from ..gauss import legendre
 
 
-def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0):
+def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0, cluster_variance=None):
     """Forward sweep of the square-loss DMFT; returns a dict of kernels and one-time curves.
 
     Keys: ``m`` (K+1), ``q`` (K+1), ``C``, ``R``, ``A``, ``M_C`` ((K+1) x (K+1)), ``Gamma``,
     ``mu`` (K) and ``b`` (the norm of the initial random part carried along).
+    ``cluster_variance`` = Delta > 0 switches to the two-cluster mixture (``rho_y``, ``kappa``
+    unused; m is the overlap with the cluster mean): see the module docstring.
     """
+    mixture = cluster_variance is not None
+    c = float(cluster_variance) if mixture else 1.0
     n = K + 1
     R = np.zeros((n, n))
     A = np.zeros((n, n))
@@ -62,16 +78,19 @@ def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0):
     for k in range(n):
         A[k, k] = 1.0
         if k:
-            A[k, :k] = -eta * R[k, :k] @ A[:k, :k]
-        Gk = C[:k + 1, :k + 1] - kappa * (a[:k + 1, None] + a[None, :k + 1]) + rho_y
+            A[k, :k] = -eta * c * R[k, :k] @ A[:k, :k]
+        if mixture:
+            Gk = c * C[:k + 1, :k + 1] + np.outer(a[:k + 1] - 1.0, a[:k + 1] - 1.0)
+        else:
+            Gk = C[:k + 1, :k + 1] - kappa * (a[:k + 1, None] + a[None, :k + 1]) + rho_y
         v = A[k, :k + 1] @ Gk
         row = A[:k + 1, :k + 1] @ v
         MC[k, :k + 1] = row
         MC[:k + 1, k] = row
         if k == K:
             break
-        Gam = alpha * A[k, :k + 1]
-        mu[k] = -alpha * kappa * A[k, :k + 1].sum()
+        Gam = alpha * c * A[k, :k + 1]
+        mu[k] = alpha * (A[k, :k + 1] @ (a[:k + 1] - 1.0)) if mixture else -alpha * kappa * A[k, :k + 1].sum()
         a[k + 1] = (1 - eta * lam) * a[k] - eta * (Gam @ a[:k + 1]) - eta * mu[k]
         b[k + 1] = (1 - eta * lam) * b[k] - eta * (Gam @ b[:k + 1])
         R[k + 1, :k] = (1 - eta * lam) * R[k, :k] - eta * (Gam @ R[:k + 1, :k])
@@ -79,12 +98,12 @@ def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0):
         r = R[k + 1, :k + 1]
         u = MC[:k + 1, :k + 1] @ r
         Rp = R[:k + 2, :k + 1]
-        crow = a[k + 1] * a[:k + 2] + b[k + 1] * b[:k + 2] + eta * eta * alpha * (Rp @ u)
+        crow = a[k + 1] * a[:k + 2] + b[k + 1] * b[:k + 2] + eta * eta * alpha * c * (Rp @ u)
         if T > 0:
             crow = crow + 2.0 * T * eta * (Rp @ r)
         C[k + 1, :k + 2] = crow
         C[:k + 2, k + 1] = crow
-    return dict(m=a, b=b, q=np.diag(C).copy(), C=C, R=R, A=A, M_C=MC, Gamma=alpha * A, mu=mu)
+    return dict(m=a, b=b, q=np.diag(C).copy(), C=C, R=R, A=A, M_C=MC, Gamma=alpha * c * A, mu=mu)
 
 
 def sign_error_of_linear_field(c, var_u, cov_uz, Delta, n=80):

@@ -24,9 +24,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import ndtr
 
 from ..._util import ParamError, check_choice, check_number, child_seeds
-from ..erm import LOSSES, TEACHERS, check_loss_teacher, teacher_moments, test_observables
+from ..erm import LOSSES, TEACHERS, check_loss_teacher, mixture_test_observables, teacher_moments, test_observables
 from ..solution import ConvergenceError, Solution
 from .gaussian import sign_error_of_linear_field, square_closure
 from .sampled import LOSS_CODE, sampled_sweep
@@ -40,12 +41,14 @@ def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_m
     """Validate the parameters; returns them (floats/strings) plus the number of steps K."""
     alpha = check_number("alpha", alpha, lo=0, lo_open=True)
     data = check_choice("data", data, ("teacher", "mixture"))
-    if data == "mixture":
-        raise ParamError("data=mixture is not implemented in dmft.glm yet; allowed: data=teacher")
     teacher = check_choice("teacher", teacher, TEACHERS)
     Delta = check_number("Delta", Delta, lo=0)
     loss = check_choice("loss", loss, LOSSES)
-    check_loss_teacher(loss, teacher)
+    if data == "mixture":
+        if Delta <= 0:
+            raise ParamError("data=mixture needs Delta > 0 (the clusters' variance); allowed: Delta > 0")
+    else:
+        check_loss_teacher(loss, teacher)
     if loss == "hinge":
         raise ParamError("loss=hinge is not implemented in dmft.glm (its kink needs a boundary term); "
                          "allowed: loss=square or logistic (hinge: erm.glm)")
@@ -109,11 +112,28 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
     time = eta * np.arange(K + 1)
     model = "dmft.glm"
     obs = {"time": time}
+    mixture = p["data"] == "mixture"
+    if mixture:
+        def test_obs(mk, qk):
+            return mixture_test_observables(p["loss"], p["Delta"], mk, qk)
+    else:
+        def test_obs(mk, qk):
+            return test_observables(p["loss"], p["teacher"], p["Delta"], mk, qk)
     if p["loss"] == "square" and b_sel == 1.0:
-        r = square_closure(p["alpha"], p["lam"], eta, K, rho_y, kappa, p["m0"], b0, T_eff)
+        r = square_closure(p["alpha"], p["lam"], eta, K, rho_y, kappa, p["m0"], b0, T_eff,
+                           cluster_variance=p["Delta"] if mixture else None)
         m, q = r["m"], r["q"]
         train_loss = 0.5 * np.diag(r["M_C"])
-        if p["teacher"] == "linear":
+        if mixture:
+            # y = +1 branch: h = 1 + g, g(k) Gaussian of mean A_k.(m - 1), variance Delta A_k C A_k^T
+            A, C = r["A"], r["C"]
+            train_error = np.empty(K + 1)
+            for k in range(K + 1):
+                row = A[k, :k + 1]
+                mean_h = 1.0 + row @ (m[:k + 1] - 1.0)
+                sd_h = math.sqrt(max(p["Delta"] * (row @ C[:k + 1, :k + 1] @ row), 0.0))
+                train_error[k] = float(ndtr(-mean_h / sd_h)) if sd_h > 0 else float(mean_h <= 0)
+        elif p["teacher"] == "linear":
             train_error = 2.0 * train_loss
         else:
             A, C = r["A"], r["C"]
@@ -130,7 +150,7 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
             raise ParamError(f"samples x groups x K^3/6 = {work:.2g} is too much; allowed: <= {MAX_SAMPLED_WORK:.0e}"
                              f" (reduce t_max/dt or samples)")
         runs = [sampled_sweep(p["alpha"], p["lam"], eta, K, LOSS_CODE[p["loss"]], p["teacher"] == "sign",
-                              p["Delta"], p["m0"], b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1))
+                              p["Delta"], p["m0"], b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1), mixture)
                 for s in child_seeds(seed, groups)]
         stack = {name: np.array([run[i] for run in runs]) for i, name in
                  enumerate(("m", "C", "R", "M_C", "train_loss", "train_error"))}
@@ -142,16 +162,15 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         method = "sampled effective process"
         residual = float(max(np.max(sem["m"]), np.max(sem["q"])))
         message = f"sampled: {groups} sweeps x {samples} effective examples; residual = largest sem of m, q"
-    tests = np.array([test_observables(p["loss"], p["teacher"], p["Delta"], mk, max(qk, 0.0))
-                      for mk, qk in zip(m, q)])
+    tests = np.array([test_obs(mk, max(qk, 0.0)) for mk, qk in zip(m, q)])
     obs.update(m=m, q=q, train_loss=train_loss, train_error=train_error, test_loss=tests[:, 0],
                test_error=tests[:, 1])
     if sem is not None:
         for name in ("m", "q", "train_loss", "train_error"):
             obs[name + "_sem"] = sem[name]
         # test curves are functions of (m, q): their sem by propagation over the sweeps
-        per = np.array([[test_observables(p["loss"], p["teacher"], p["Delta"], mk, max(qk, 0.0))
-                         for mk, qk in zip(mm, qq)] for mm, qq in zip(stack["m"], stack["q"])])
+        per = np.array([[test_obs(mk, max(qk, 0.0)) for mk, qk in zip(mm, qq)]
+                        for mm, qq in zip(stack["m"], stack["q"])])
         obs["test_loss_sem"] = per[:, :, 0].std(axis=0, ddof=1) / math.sqrt(groups)
         obs["test_error_sem"] = per[:, :, 1].std(axis=0, ddof=1) / math.sqrt(groups)
     for name in ("m", "q", "train_loss", "train_error", "test_loss", "test_error"):

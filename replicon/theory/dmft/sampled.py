@@ -64,9 +64,15 @@ def _loss(code, y, h):
 
 
 @njit(cache=True)
-def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p10, p01, M, seed):
-    """One forward sweep with M effective examples. Returns (m, C, R, M_C, train_loss, train_error)."""
+def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p10, p01, M, seed, mixture=False):
+    """One forward sweep with M effective examples. Returns (m, C, R, M_C, train_loss, train_error).
+
+    ``mixture``: the two-cluster data (y = +1 for every sample by the y -> -y symmetry; ``Delta`` is
+    the clusters' variance; ``m0`` the initial overlap with the cluster mean)."""
     np.random.seed(seed)
+    # teacher: h = omega - eta sum R g; mixture: h = y m + sqrt(Delta) omega - eta Delta sum R g
+    scale = math.sqrt(Delta) if mixture else 1.0
+    coupling = Delta if mixture else 1.0
     n = K + 1
     L = np.zeros((n + 1, n + 1))      # Cholesky factor of (z, omega_0..omega_K)
     L[0, 0] = 1.0
@@ -84,7 +90,9 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
     for i in range(M):
         xi[0, i] = np.random.standard_normal()
         t = xi[0, i] + math.sqrt(Delta) * np.random.standard_normal()
-        if sign_teacher:
+        if mixture:
+            y[i] = 1.0
+        elif sign_teacher:
             y[i] = 1.0 if t >= 0 else -1.0
         else:
             y[i] = t
@@ -99,7 +107,7 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
     for k in range(n):
         r = k + 1
         # Cholesky row of omega_k
-        L[r, 0] = a[k]
+        L[r, 0] = 0.0 if mixture else a[k]     # the mixture's omega is independent of the label
         for j in range(1, r):
             acc = C[k, j - 1]
             for i in range(j):
@@ -121,7 +129,9 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
             mem = 0.0
             for j in range(k):
                 mem += R[k, j] * g[j, i]
-            hi = om - eta * mem
+            hi = scale * om - eta * coupling * mem
+            if mixture:
+                hi += y[i] * a[k]
             h[i] = hi
             if k > 0:
                 if s[i] == 1.0:
@@ -132,7 +142,7 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
             g[k, i] = s[i] * _dloss(code, y[i], hi)
             d[k, i] = s[i] * _d2loss(code, y[i], hi)
             tl += _loss(code, y[i], hi)
-            if sign_teacher:
+            if sign_teacher or mixture:
                 te += 1.0 if y[i] * hi <= 0 else 0.0
             else:
                 te += (y[i] - hi) ** 2
@@ -151,20 +161,21 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
             Gam[j] = 0.0
         zg = 0.0
         for i in range(M):
-            zg += xi[0, i] * g[k, i]
+            zg += (y[i] if mixture else xi[0, i]) * g[k, i]
             lamb[k] = 1.0
             for j in range(k - 1, -1, -1):
                 acc = 0.0
                 for l in range(j + 1, k + 1):
                     acc += lamb[l] * R[l, j]
-                lamb[j] = -eta * d[j, i] * acc
+                lamb[j] = -eta * coupling * d[j, i] * acc
             for j in range(k + 1):
                 Gam[j] += d[k, i] * lamb[j]
         for j in range(k + 1):
-            Gam[j] *= alpha / M
+            Gam[j] *= alpha * coupling / M
         mu = alpha * zg / M
-        for j in range(k + 1):
-            mu -= a[j] * Gam[j]
+        if not mixture:
+            for j in range(k + 1):
+                mu -= a[j] * Gam[j]
         # weight side (linear)
         ga = 0.0
         gb = 0.0
@@ -191,7 +202,7 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
             for j in range(k + 1):
                 acc += R[kp, j] * u[j]
                 acc2 += R[kp, j] * R[k + 1, j]
-            val = a[k + 1] * a[kp] + bb[k + 1] * bb[kp] + eta * eta * alpha * acc + 2.0 * T * eta * acc2
+            val = a[k + 1] * a[kp] + bb[k + 1] * bb[kp] + eta * eta * alpha * coupling * acc + 2.0 * T * eta * acc2
             C[k + 1, kp] = val
             C[kp, k + 1] = val
     return a, C, R, MC, train_loss, train_error
