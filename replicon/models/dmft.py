@@ -18,8 +18,8 @@ register(Model(
         Param("teacher", "linear", "teacher output: linear (z + noise) or sign(z + noise)", kind="choice",
               choices=("linear", "sign")),
         Param("Delta", 0.0, "label-noise variance; mixture: the clusters' variance (> 0)", lo=0),
-        Param("loss", "square", "training loss: square or logistic (hinge: erm.glm only)", kind="choice",
-              choices=("square", "logistic")),
+        Param("loss", "square", "training loss: square (y-h)^2/2, logistic log(1+e^{-yh}) or hinge max(0,1-yh)",
+              kind="choice", choices=("square", "logistic", "hinge")),
         Param("lam", 0.1, "ridge strength: + lam |w|^2/2", lo=0),
         Param("algorithm", "gd", "gf (Euler), gd (step dt), langevin (temperature T), sgd (batch fraction b), "
               "persistent_sgd (b, persistence tau)", kind="choice",

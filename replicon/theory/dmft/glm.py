@@ -14,7 +14,11 @@ flips 1 -> 0 with probability dt/tau and 0 -> 1 with probability dt b / ((1 - b)
 Solvers: square loss with full batch (gf, gd, langevin, or b = 1) uses the exact Gaussian
 closure (:mod:`.gaussian`, no sampling); any other case samples the effective example
 (:mod:`.sampled`), ``groups`` independent sweeps of ``samples`` examples, reporting the mean
-and the standard error of every curve (``*_sem``).
+and the standard error of every curve (``*_sem``); the hinge loss's memory kernel is its kink's
+boundary term (KINK_BRANCHES in :mod:`.sampled`).
+Data: ``data="teacher"`` (Gaussian inputs, labels from a teacher) or ``data="mixture"`` (two
+clusters x = y v/sqrt N + sqrt(Delta) z, y = +-1: Mignacco, Krzakala, Urbani & Zdeborova 2020;
+m = w.v/N, test error H(m/sqrt(Delta q)), as in erm.glm).
 Initial condition (the CLI contract): w(0) = m0 w* + sqrt(q0) n, n a random unit-variance vector
 orthogonal to w*, so m(0) = m0 and q(0) = |w(0)|^2/N = m0^2 + q0.
 """
@@ -30,11 +34,12 @@ from ..._util import ParamError, check_choice, check_number, child_seeds
 from ..erm import LOSSES, TEACHERS, check_loss_teacher, mixture_test_observables, teacher_moments, test_observables
 from ..solution import ConvergenceError, Solution
 from .gaussian import sign_error_of_linear_field, square_closure
-from .sampled import LOSS_CODE, sampled_sweep
+from .sampled import KINK_BRANCHES, LOSS_CODE, PATHWISE, sampled_sweep
 
 ALGORITHMS = ("gf", "gd", "langevin", "sgd", "persistent_sgd")
 MAX_STEPS = 4000          # K^2 kernels: 4000^2 doubles = 128 MB each
 MAX_SAMPLED_WORK = 4e11   # samples * K^3 / 6 flops of the sampled responses
+MAX_BRANCH_BYTES = 6e8    # hinge: two int8 branch histories per sample and start time
 
 
 def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_max, T, b, tau, m0, q0, spherical):
@@ -49,9 +54,6 @@ def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_m
             raise ParamError("data=mixture needs Delta > 0 (the clusters' variance); allowed: Delta > 0")
     else:
         check_loss_teacher(loss, teacher)
-    if loss == "hinge":
-        raise ParamError("loss=hinge is not implemented in dmft.glm (its kink needs a boundary term); "
-                         "allowed: loss=square or logistic (hinge: erm.glm)")
     lam = check_number("lam", lam, lo=0)
     algorithm = check_choice("algorithm", algorithm, ALGORITHMS)
     dt = check_number("dt", dt, lo=0, lo_open=True)
@@ -97,7 +99,8 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
     plus their final values ``*_final``; ``extra["kernels"]`` holds ``C``, ``R`` (weight
     correlation and response), ``M_C`` (E g g': the noise kernel is alpha M_C) and ``Gamma``
     (memory kernel, Gaussian closure) as (K+1) x (K+1) arrays. Cost: Gaussian closure O(K^3)
-    flops (K = 200: ~0.1 s); sampled O(samples * groups * K^3 / 6) (K = 100, 4 x 4000: ~2 s).
+    flops (K = 200: ~0.1 s); sampled O(samples * groups * K^3 / 6) (K = 100, 4 x 4000: ~2 s); hinge
+    O(samples * groups * K^3 / 3) and 2 samples (K+1)^2 bytes of kink branches (K = 30, 16 x 3000: ~2 s).
     """
     params, K = check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_max, T, b, tau,
                                   m0, q0, spherical)
@@ -149,8 +152,13 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         if work > MAX_SAMPLED_WORK or samples * K > 5e8:
             raise ParamError(f"samples x groups x K^3/6 = {work:.2g} is too much; allowed: <= {MAX_SAMPLED_WORK:.0e}"
                              f" (reduce t_max/dt or samples)")
+        hinge = p["loss"] == "hinge"
+        if hinge and 2 * samples * (K + 1) ** 2 > MAX_BRANCH_BYTES:
+            raise ParamError(f"loss=hinge keeps 2 x samples x (K+1)^2 = {2 * samples * (K + 1) ** 2:.2g} bytes of kink "
+                             f"branches; allowed: <= {MAX_BRANCH_BYTES:.0e} (reduce t_max/dt or samples)")
         runs = [sampled_sweep(p["alpha"], p["lam"], eta, K, LOSS_CODE[p["loss"]], p["teacher"] == "sign",
-                              p["Delta"], p["m0"], b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1), mixture)
+                              p["Delta"], p["m0"], b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1), mixture,
+                              KINK_BRANCHES if hinge else PATHWISE)
                 for s in child_seeds(seed, groups)]
         stack = {name: np.array([run[i] for run in runs]) for i, name in
                  enumerate(("m", "C", "R", "M_C", "train_loss", "train_error"))}
