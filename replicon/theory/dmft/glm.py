@@ -33,6 +33,7 @@ from scipy.special import ndtr
 from ..._util import ParamError, check_choice, check_number, child_seeds
 from ..erm import LOSSES, TEACHERS, check_loss_teacher, mixture_test_observables, teacher_moments, test_observables
 from ..solution import ConvergenceError, Solution
+from .fdr import effective_temperature
 from .gaussian import sign_error_of_linear_field, square_closure
 from .sampled import KINK_BRANCHES, LOSS_CODE, PATHWISE, sampled_sweep
 
@@ -91,14 +92,17 @@ def selection_rates(algorithm, b, dt, tau):
 
 def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="square", lam=0.1, algorithm="gd",
              dt=0.1, t_max=10.0, T=0.0, b=1.0, tau=1.0, m0=0.0, q0=0.0, spherical=False,
-             samples=4000, groups=4, seed=0, strict=False, **_ignored):
+             samples=4000, groups=4, seed=0, fdr_window=0.25, strict=False, **_ignored):
     """Solve the DMFT of ``algorithm`` on the grid t_k = k dt, k = 0..round(t_max/dt).
 
     Returns a :class:`Solution` whose observables are curves along ``time``: ``m``, ``q``,
     ``train_loss``, ``train_error``, ``test_loss``, ``test_error`` (and ``*_sem`` when sampled),
     plus their final values ``*_final``; ``extra["kernels"]`` holds ``C``, ``R`` (weight
     correlation and response), ``M_C`` (E g g': the noise kernel is alpha M_C) and ``Gamma``
-    (memory kernel, Gaussian closure) as (K+1) x (K+1) arrays. Cost: Gaussian closure O(K^3)
+    (memory kernel, Gaussian closure) as (K+1) x (K+1) arrays. ``T_eff``: the effective temperature
+    from the fluctuation-dissipation ratio over the last ``fdr_window`` of the grid (:mod:`.fdr`;
+    meaningful only where ``T_eff_stationarity``, the relative drift of C at fixed lag across the
+    window, is small). Cost: Gaussian closure O(K^3)
     flops (K = 200: ~0.1 s); sampled O(samples * groups * K^3 / 6) (K = 100, 4 x 4000: ~2 s); hinge
     O(samples * groups * K^3 / 3) and 2 samples (K+1)^2 bytes of kink branches (K = 30, 16 x 3000: ~2 s).
     """
@@ -183,6 +187,13 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         obs["test_error_sem"] = per[:, :, 1].std(axis=0, ddof=1) / math.sqrt(groups)
     for name in ("m", "q", "train_loss", "train_error", "test_loss", "test_error"):
         obs[name + "_final"] = float(obs[name][-1])
+    # fluctuation-dissipation ratio over the last fdr_window of the grid (fdr.py): the effective temperature
+    if K >= 8 and np.all(np.isfinite(kernels["C"])):
+        T_fdr, stat = effective_temperature(kernels["C"], kernels["R"], eta, fdr_window)
+        obs["T_eff"], obs["T_eff_stationarity"] = T_fdr, stat
+        if sem is not None:
+            per_group = [effective_temperature(c, r, eta, fdr_window)[0] for c, r in zip(stack["C"], stack["R"])]
+            obs["T_eff_sem"] = float(np.std(per_group, ddof=1) / math.sqrt(groups))
     finite = all(np.all(np.isfinite(obs[k])) for k in ("m", "q", "train_loss", "test_error"))
     blown = finite and float(np.max(np.abs(q))) > BLOW_UP * max(1.0, p["q0"] + p["m0"] ** 2)
     if not finite or blown:
