@@ -32,3 +32,110 @@ register(Model(
              "binary_entropy": "H2(d), an upper bound", "reference_entropy": "Gardner entropy"},
     references="Franz & Parisi, J. Phys. I 5, 1401 (1995); Huang & Kabashima, PRE 90, 052813 (2014)",
 ))
+
+
+# ---------------------------------------------------------------------------
+# landscape.protocols: training protocols on the binary perceptron (simulation half of issue 11;
+# replicon/simulate/landscape/). solve() gives the thresholds the protocols are compared with.
+# ---------------------------------------------------------------------------
+
+LOCAL_ENTROPY_BREAKDOWN_PUBLISHED = 0.77   # Baldassi et al., PRL 115, 128101 (2015), kappa = 0
+
+
+def _protocols_thresholds(alpha=0.6, kappa=0.0):
+    """Thresholds of the binary perceptron at margin kappa against which the protocols are read."""
+    from ..theory.perceptron import capacity
+    from ..theory.solution import Solution
+
+    cap = capacity(kappa=kappa, weights="ising")
+    params = {"alpha": alpha, "kappa": kappa}
+    if not cap.converged:
+        return Solution.failed("landscape.protocols", params, cap.message)
+    obs = {"alpha_c_rs": float(cap["alpha_c"]), "alpha_zero_entropy": float(cap["alpha_zero_entropy"])}
+    msg = ("RS capacity (q -> 1, Gardner & Derrida) and zero-entropy capacity (Krauth & Mezard) of the "
+           "Ising perceptron; the protocols are simulations: replicon simulate landscape.protocols")
+    if kappa == 0.0:
+        obs["alpha_local_entropy_breakdown"] = LOCAL_ENTROPY_BREAKDOWN_PUBLISHED
+        msg += "; local-entropy breakdown: the published value (Baldassi et al. 2015), not computed here"
+    return Solution(model="landscape.protocols", params=params, observables=obs, message=msg)
+
+
+def _protocols_memory(p):
+    N = float(p["N"])
+    P = max(1.0, float(p.get("alpha", 1.0)) * N)
+    pop = float(p.get("population", 32))
+    return 8.0 * (2.0 * N * P + pop * 2.0 * (N + P) + 20.0 * (N + P))
+
+
+register(Model(
+    name="landscape.protocols",
+    cost="thresholds ~0.2 s; a simulation at N = 401: ~1 s per 10^4 flip attempts per weight, ~1.5 s "
+         "per distance of local entropy",
+    summary="training protocols on the binary perceptron (greedy, annealing, replicated Monte Carlo; "
+            "GD, replicated GD, entropy-SGD): success, time, flatness, local entropy of what they find",
+    params=[
+        Param("alpha", 0.6, "patterns per weight P/N", lo=0.0, hi=2.0, lo_open=True),
+        Param("kappa", 0.0, "margin: an error is a stability <= kappa", lo=-2.0, hi=2.0),
+    ],
+    solve=_protocols_thresholds,
+    outputs={"success": "1 if the protocol reached zero training errors", "time":
+             "flip attempts per weight (gradient evaluations), all replicas, to the first solution "
+             "(the budget if none: censored)",
+             "errors": "training errors of the returned configuration", "error_fraction": "errors / P",
+             "centre": "1 if the replicas' centre was the solution",
+             "flatness": "mean training-error fraction after flipping d N random weights (curve over d)",
+             "solution_fraction": "fraction of those perturbations still solutions (curve over d)",
+             "local_entropy": "(1/N) ln of the number of (beta_max = 10) solutions at distance d, "
+                              "population annealing (curve over d)",
+             "local_entropy_err": "its standard error over 2 populations",
+             "local_errors": "final mean errors of the population at distance d",
+             "local_solved": "final fraction of the population at zero errors",
+             "binary_entropy": "ln C(N, dN) / N: the local entropy if all neighbours were solutions",
+             "eps_g": "teacher: arccos(R)/pi", "R": "teacher: student-teacher overlap",
+             "alpha_c_rs": "solve: Ising RS capacity (4/pi at kappa = 0)",
+             "alpha_zero_entropy": "solve: Krauth-Mezard capacity (0.833 at kappa = 0)",
+             "alpha_local_entropy_breakdown": "solve, kappa = 0: the published local-entropy breakdown 0.77"},
+    simulate=lazy("replicon.simulate.landscape:simulate_protocols"),
+    sim_memory=_protocols_memory,
+    sim_params=[
+        Param("N", 401, "number of weights", kind="int", lo=3),
+        Param("seeds", 8, "independent data sets (and runs)", kind="int", lo=1),
+        Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
+        Param("protocol", "anneal", "greedy, anneal, replicated (binary weights); gd, replicated_gd, "
+              "entropy_sgd (spherical weights)", kind="choice",
+              choices=("greedy", "anneal", "replicated", "gd", "replicated_gd", "entropy_sgd")),
+        Param("problem", "storage", "storage (random labels) or teacher (labels of a binary teacher)",
+              kind="choice", choices=("storage", "teacher")),
+        Param("patterns", None, "pm1 or gaussian (default: pm1 for binary, gaussian for spherical weights)",
+              kind="choice", choices=("pm1", "gaussian"), allow_none=True),
+        Param("energy", "hinge", "binary: hinge (flips needed to fix each violated pattern) or errors",
+              kind="choice", choices=("hinge", "errors")),
+        Param("budget", 10000, "running time: flip attempts per weight (gradient evaluations) summed over "
+              "replicas; replicated kinds run budget/y sweeps of each replica", kind="int", lo=1),
+        Param("y", 5, "replicas of replicated, replicated_gd and entropy_sgd", kind="int", lo=1),
+        Param("T0", None, "temperature at the start (default 1 anneal/replicated, 0 continuous)", lo=0,
+              allow_none=True),
+        Param("T1", None, "temperature at the end, geometric in between (default 0.05 anneal, 1 replicated)",
+              lo=0, allow_none=True),
+        Param("gamma0", None, "coupling at the start (default 0.3 replicated)", lo=0, allow_none=True),
+        Param("gamma1", None, "coupling at the end, geometric in between (default 3 replicated)", lo=0,
+              allow_none=True),
+        Param("coupling", "centre", "replicated: to the traced binary centre, or pairwise", kind="choice",
+              choices=("centre", "pairwise")),
+        Param("lr", None, "learning rate of the continuous kinds (default 0.1)", lo=0, lo_open=True,
+              allow_none=True),
+        Param("batch", 1.0, "batch fraction of the continuous kinds (1: full batch)", lo=0, hi=1,
+              lo_open=True),
+        Param("d", (0.01, 0.02, 0.05, 0.1), "distances d in [0, 1/2] of the "
+              "flatness and local-entropy curves (a comma list)", kind="array"),
+        Param("n_pert", 100, "random perturbations per distance (flatness)", kind="int", lo=1),
+        Param("local", True, "measure the local entropy (binary weights; ~1.5 s per distance at N = 401)",
+              kind="bool"),
+        Param("population", 32, "population of the local-entropy annealing", kind="int", lo=2),
+        Param("progress", False, "a line on stderr per finished seed", kind="bool"),
+    ],
+    references="Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015) and J. Stat. "
+               "Mech. (2016) 023301; Baldassi et al., PNAS 113, E7655 (2016); Chaudhari et al., ICLR 2017 "
+               "(entropy-SGD); Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020); Machta, PRE 82, "
+               "026704 (2010) (population annealing)",
+))
