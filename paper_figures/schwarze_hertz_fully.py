@@ -61,7 +61,7 @@ def _panel_large_k(ax, quick, xmax):
         tr = gibbs_fully_large_k_transition(T)
         a_spec, a_sp = tr["alpha_spec"], tr["alpha_spinodal"]
         # specialised branches from the spinodal on, denser towards it
-        grid = a_sp + (xmax - a_sp) * np.linspace(0.0, 1.0, 8 if quick else 30)[1:] ** 2
+        grid = a_sp + (xmax - a_sp) * np.linspace(0.0, 1.0, 15 if quick else 30)[1:] ** 2
         grid = np.concatenate([[a_sp * (1 + 1e-5)], grid])
         if T == 0:      # cheap (1-D scan on the Nishimori line): the whole axis
             grid = np.concatenate([grid, np.linspace(0.25, xmax, 40 if quick else 150)])
