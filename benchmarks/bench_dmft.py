@@ -2,7 +2,8 @@
 
 Run: python benchmarks/bench_dmft.py. Prints wall times for a solve of 200 time steps by the
 Gaussian closure (square loss) and by the sampled sweep (logistic loss, 4 x 2000 examples),
-and for the same 200 steps of full-batch GD at N = 1000 over 5 seeds.
+and for the same 200 steps of full-batch GD at N = 1000 over 5 seeds. ``rows()`` adds the
+two-cluster mixture (logistic, 200 steps) and the hinge loss (kink branches, 100 steps).
 """
 
 import time
@@ -41,6 +42,23 @@ def rows(quick=False):
         out.append({"work": f"dmft.glm GD, 200 steps, {name}", "baseline": "GD at N = 1000, 5 seeds",
                     "t_baseline": t_sim, "t_replicon": t_th,
                     "accuracy": f"theory s.e. {th_sem:.1e} vs training s.e. {sem:.1e} (N = 1000)"})
+    # the mixture (logistic, sampled) and the hinge loss (kink branches) against the training they replace
+    mix = dict(alpha=2.0, data="mixture", Delta=0.5, loss="logistic", lam=0.1, dt=0.05, t_max=10.0)
+    hinge = dict(alpha=2.0, data="mixture", Delta=0.5, loss="hinge", lam=0.1, dt=0.1, t_max=10.0)
+    for name, kw, steps in (("mixture, logistic (sampled, 4 x 2000)", mix, 200),
+                            ("mixture, hinge (kink branches, 4 x 2000)", hinge, 100)):
+        dmft_glm(**{**kw, "samples": 2000, "groups": 4, "t_max": kw["dt"] * 5})
+        dmft_glm_training(N=50, seeds=1, **{**kw, "t_max": kw["dt"] * 5})
+        t0 = time.perf_counter()
+        th = dmft_glm(samples=2000, groups=4, **kw)
+        t_th = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sim = dmft_glm_training(N=1000, seeds=5, **kw)
+        t_sim = time.perf_counter() - t0
+        out.append({"work": f"dmft.glm GD, {steps} steps, {name}", "baseline": "GD at N = 1000, 5 seeds",
+                    "t_baseline": t_sim, "t_replicon": t_th,
+                    "accuracy": f"theory s.e. {float(np.max(th.observables['test_error_sem'])):.1e} vs training "
+                                f"s.e. {float(np.max(sim.sem['test_error'])):.1e} (N = 1000)"})
     errs = []
     for M in ((500, 2000) if quick else (500, 2000, 8000)):
         th = dmft_glm(samples=M, groups=4, **lg)
