@@ -113,9 +113,9 @@ register(Model(
         Param("budget", 10000, "running time: flip attempts per weight (gradient evaluations) summed over "
               "replicas; replicated kinds run budget/y sweeps of each replica", kind="int", lo=1),
         Param("y", 5, "replicas of replicated, replicated_gd and entropy_sgd", kind="int", lo=1),
-        Param("T0", None, "temperature at the start (default 1 anneal/replicated, 0 continuous)", lo=0,
+        Param("T0", None, "temperature at the start (default 2 anneal, 1 replicated, 0 continuous)", lo=0,
               allow_none=True),
-        Param("T1", None, "temperature at the end, geometric in between (default 0.05 anneal, 1 replicated)",
+        Param("T1", None, "temperature at the end, geometric in between (default 0.1 anneal, 1 replicated)",
               lo=0, allow_none=True),
         Param("gamma0", None, "coupling at the start (default 0.3 replicated)", lo=0, allow_none=True),
         Param("gamma1", None, "coupling at the end, geometric in between (default 3 replicated)", lo=0,

@@ -196,8 +196,10 @@ def preset(kind: str, budget: int = 10000, *, T0: float | None = None, T1: float
     ``budget`` counts flip attempts per weight (or gradient evaluations) summed over replicas, so
     protocols with the same budget have the same running time: annealing gets ``budget`` sweeps,
     ``replicated`` ``budget // y`` sweeps of each of its ``y`` replicas. Defaults (measured at
-    N = 401, alpha = 0.6-0.75, kappa = 0, hinge energy; docs/landscape.md): anneal T 1 -> 0.05
-    (geometric); replicated T 1 -> 0.05, gamma 0.05 -> 3 (geometric), y = 5; greedy T = 0;
+    N = 401, alpha = 0.6-0.75, kappa = 0, hinge energy, 6 instances per schedule; docs/landscape.md):
+    anneal T 2 -> 0.1 (geometric; the best of 9 schedules T0 in {0.5, 1, 2}, T1 in {0.05, 0.1,
+    0.2} at alpha = 0.6); replicated y = 5 at constant T = 1 with gamma 0.3 -> 3 (geometric; the
+    solutions appear at gamma ~ 1, a falling T only freezes the replicas earlier); greedy T = 0;
     gd lr 0.1; replicated_gd gamma 0.01 -> 1; entropy_sgd gamma 0.03 -> 3, ``inner`` = 10.
     """
     kind = check_choice("protocol", kind, KINDS)
@@ -208,8 +210,13 @@ def preset(kind: str, budget: int = 10000, *, T0: float | None = None, T1: float
     per = inner if kind == "entropy_sgd" else 1
     sweeps = max(1, budget // (y * per))
     if kind in BINARY_KINDS:
-        T = (0.0, 0.0) if kind == "greedy" else (1.0 if T0 is None else T0, 0.05 if T1 is None else T1)
-        g = (0.0, 0.0) if kind != "replicated" else (0.05 if gamma0 is None else gamma0,
+        if kind == "greedy":
+            T = (0.0, 0.0)
+        elif kind == "anneal":
+            T = (2.0 if T0 is None else T0, 0.1 if T1 is None else T1)
+        else:
+            T = (1.0 if T0 is None else T0, 1.0 if T1 is None else T1)
+        g = (0.0, 0.0) if kind != "replicated" else (0.3 if gamma0 is None else gamma0,
                                                        3.0 if gamma1 is None else gamma1)
         return Protocol(kind, sweeps, temperature=T, y=y, gamma=g, coupling=coupling, energy=energy,
                         stop_at_solution=stop_at_solution)
