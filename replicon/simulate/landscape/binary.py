@@ -361,21 +361,11 @@ def replicated_mc(X, thr, W, H, E, nerr, C, HC, state, T, gamma, energy_kind, co
 
 
 @njit(cache=True)
-def _total_energy(X, thr, W, energy_kind):
-    """Straightforward energy of all replicas, every field recomputed (O(y N P))."""
-    Etot = 0.0
-    for a in range(W.shape[0]):
-        e, _ = energy_of_fields(fields(W[a], X), thr, energy_kind)
-        Etot += e
-    return Etot
-
-
-@njit(cache=True)
 def replicated_mc_naive(X, thr, W, state, T, gamma, energy_kind, coupling, stop_at_solution, trace):
     """The same Markov chain as :func:`replicated_mc` (same streams, same order of draws), written
-    the straightforward way: every flip attempt recomputes the energies of all replicas from all
-    fields (O(y N P) per attempt) and the site's replica sum from the replicas. For tests and the
-    benchmark. Returns ``(sweeps_done, found)`` (the centre is not checked)."""
+    the straightforward way: every flip attempt recomputes the flipped replica's fields and energy
+    before and after the flip from scratch (O(N P) per attempt, O(y N^2 P) per sweep) and the site's
+    replica sum from the replicas. For tests and the benchmark. Returns ``(sweeps_done, found)`` (the centre is not checked)."""
     y, N = W.shape
     n_sweeps = T.shape[0]
     for t in range(n_sweeps):
@@ -384,10 +374,10 @@ def replicated_mc_naive(X, thr, W, state, T, gamma, energy_kind, coupling, stop_
         for a in range(y):
             for _ in range(N):
                 i = randint(state, a, N)
-                E0 = _total_energy(X, thr, W, energy_kind)
+                E0, _ = energy_of_fields(fields(W[a], X), thr, energy_kind)
                 w = W[a, i]
                 W[a, i] = -w
-                E1 = _total_energy(X, thr, W, energy_kind)
+                E1, _ = energy_of_fields(fields(W[a], X), thr, energy_kind)
                 W[a, i] = w
                 dphi = 0.0
                 if y > 1 and g != 0.0:
