@@ -1,8 +1,9 @@
-"""Registry entries of the landscape family: the Franz-Parisi potential of the Ising perceptron.
+"""Registry entries of the landscape family (theory): Franz-Parisi potential and local entropy of the
+Ising perceptron.
 
-Only what is implemented is declared: ``landscape.franz_parisi`` for ``problem=storage``,
-``weights=ising``. The local entropy, its breakdown and the training protocols are not
-implemented yet (issue 11).
+Only what is implemented is declared: ``landscape.franz_parisi`` and ``landscape.local_entropy`` for
+``problem=storage``, ``weights=ising``, and ``landscape.local_entropy_breakdown``. Other values of
+``problem`` / ``weights`` are refused with a one-line error naming the allowed ones.
 """
 
 from __future__ import annotations
@@ -138,4 +139,50 @@ register(Model(
                "Mech. (2016) 023301; Baldassi et al., PNAS 113, E7655 (2016); Chaudhari et al., ICLR 2017 "
                "(entropy-SGD); Baldassi, Pittorino & Zecchina, PNAS 117, 161 (2020); Machta, PRE 82, "
                "026704 (2010) (population annealing)",
+))
+
+
+register(Model(
+    name="landscape.local_entropy",
+    slow=True,
+    cost="2-5 s per point (6 starts of a 2-component RS map with an inner root for Delta; plus the "
+         "Gardner plateau and the cluster search, cached per alpha)",
+    summary="Local entropy S(d): log-number of solutions at distance d from the reference that maximises "
+            "it, Ising perceptron storage (RS, y -> infinity large deviation, free reference)",
+    params=[
+        Param("alpha", 0.6, "patterns per weight P/N (below the Ising RS capacity)", lo=0.0, hi=1.27),
+        Param("kappa", 0.0, "margin", lo=-2.0, hi=2.0),
+        Param("d", 0.05, "normalised Hamming distance from the reference", lo=0.0, lo_open=True, hi=0.5),
+        Param("problem", "storage", "storage (implemented)", kind="choice", choices=("storage",)),
+        Param("weights", "ising", "ising (implemented)", kind="choice", choices=("ising",)),
+    ],
+    solve=lazy("replicon.theory.landscape:local_entropy"),
+    outputs={"entropy": "local entropy per weight at distance d (thermodynamic: largest over the states)",
+             "q": "overlap of two solutions around the reference (= q1)", "q1": "same as q",
+             "chi0": "y (q1 - q0): spread of the solutions between nearly equal references",
+             "Q0": "conjugate of q0", "v": "y (q1_hat - q0_hat)",
+             "Delta": "R_hat - p_hat, multiplier of the distance constraint", "R_hat": "same as Delta",
+             "slope": "dS/dd = 2 Delta", "R": "1 - 2d", "binary_entropy": "H2(d), an upper bound",
+             "gardner_entropy": "Gardner entropy (the plateau)",
+             "d_star": "distance from the Gardner state's centre to its solutions (plateau onset)",
+             "map_radius": "spectral radius of the fixed-point map (< 1: attracting)"},
+    grid_parameter="d",
+    hooks={"solve_near": lazy("replicon.theory.landscape.local_entropy:local_entropy_near")},
+    references="Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015); "
+               "Baldassi et al., PNAS 113, E7655 (2016)",
+))
+
+register(Model(
+    name="landscape.local_entropy_breakdown",
+    slow=True,
+    cost="~10 s (the isolated-cluster state followed down in alpha to its saddle-node)",
+    summary="alpha above which the local-entropy curve S(d) is non-monotone: the dense region breaks up "
+            "into an isolated ball (Ising perceptron storage, RS y -> infinity)",
+    params=[Param("kappa", 0.0, "margin", lo=-2.0, hi=2.0)],
+    solve=lazy("replicon.theory.landscape:local_entropy_breakdown"),
+    outputs={"alpha_breakdown": "alpha_U: saddle-node of the Delta = 0 cluster state (0.7553 at kappa = 0)",
+             "d_cluster": "radius of the isolated dense ball at alpha_U",
+             "cluster_entropy": "its local entropy", "q1": "overlap inside the ball", "chi0": "y (q1 - q0)",
+             "gardner_entropy": "Gardner entropy at alpha_U"},
+    references="Baldassi et al., PRL 115, 128101 (2015) (published value near 0.77)",
 ))
