@@ -1,4 +1,4 @@
-"""Training on the two-cluster Gaussian mixture: GD, SGD and persistent SGD against the two-time DMFT (dmft.glm, data=mixture).
+"""Two-cluster Gaussian mixture: GD, SGD and persistent SGD against the two-time DMFT (dmft.glm, data=mixture).
 
 The setting of Mignacco, Krzakala, Urbani & Zdeborova, NeurIPS 2020 (arXiv:2006.06098), whose figures
 compare full-batch gradient descent with SGD and with their persistent SGD, and SGD at several batch

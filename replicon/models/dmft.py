@@ -31,6 +31,8 @@ register(Model(
         Param("tau", 1.0, "persistence time of persistent_sgd's selection", lo=0, lo_open=True),
         Param("m0", 0.0, "initial teacher overlap w(0).w*/N"),
         Param("q0", 0.0, "norm^2/N of the random part of w(0) (orthogonal to w*): |w(0)|^2/N = m0^2 + q0", lo=0),
+        Param("spherical", False, "constrain |w|^2 = N at every step (Lagrange multiplier; w(0) rescaled)",
+              kind="bool"),
     ],
     solve=lazy("replicon.theory.dmft:dmft_glm"),
     outputs={

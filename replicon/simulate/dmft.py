@@ -58,8 +58,10 @@ def _loss(code, y, h):
 
 
 @njit(cache=True)
-def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, seed):
-    """K steps from w (modified in place). Returns (W (K+1) x N, train_loss, train_error)."""
+def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, seed, spherical):
+    """K steps from w (modified in place). Returns (W (K+1) x N, train_loss, train_error).
+
+    ``spherical``: w is rescaled to |w|^2 = N after every step."""
     np.random.seed(seed)
     P, N = X.shape
     sq = math.sqrt(N)
@@ -98,6 +100,8 @@ def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, s
             w[i] = w[i] - eta * (lam * w[i] + grad[i])
             if T > 0:
                 w[i] += noise * np.random.standard_normal()
+        if spherical:
+            w *= sq / math.sqrt(w @ w)
     return W, tl, te
 
 
@@ -143,8 +147,12 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
     tau = check_number("tau", tau, lo=0, lo_open=True)
     m0 = check_number("m0", m0)
     q0 = check_number("q0", q0, lo=0)
-    if spherical not in (False, 0, "false", "False", None):
-        raise ParamError("spherical=true is not implemented in dmft.glm yet; allowed: spherical=false")
+    if isinstance(spherical, str) and spherical.strip().lower() in ("true", "false", "1", "0"):
+        spherical = spherical.strip().lower() in ("true", "1")
+    elif spherical is None or isinstance(spherical, (bool, np.bool_)) or spherical in (0, 1):
+        spherical = bool(spherical)
+    else:
+        raise ParamError(f"spherical={spherical!r} is not allowed; use true or false")
     K = int(round(t_max / dt))
     if K < 1 or K > 4000:
         raise ParamError(f"t_max/dt = {t_max / dt:g}; allowed: 1 <= t_max/dt <= 4000")
@@ -159,7 +167,10 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
     T_eff = T if algorithm == "langevin" else 0.0
     P = max(1, int(round(alpha * N)))
     params = dict(alpha=alpha, data=data, teacher=teacher, Delta=Delta, loss=loss, lam=lam,
-                  algorithm=algorithm, dt=dt, t_max=t_max, T=T, b=b, tau=tau, m0=m0, q0=q0, spherical=False)
+                  algorithm=algorithm, dt=dt, t_max=t_max, T=T, b=b, tau=tau, m0=m0, q0=q0, spherical=spherical)
+    if spherical:          # w(0) rescaled to |w|^2 = N (a random direction when m0 = q0 = 0), as in the theory
+        n0 = m0 * m0 + q0
+        m0, q0 = (0.0, 1.0) if n0 <= 0 else (m0 / math.sqrt(n0), q0 / n0)
     C_runs = []
 
     def run_one(child):
@@ -173,7 +184,8 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
         n *= math.sqrt(N) / max(np.linalg.norm(n), 1e-300)
         w = m0 * ws + math.sqrt(q0) * n
         W, tl, te = train_kernel(np.ascontiguousarray(X), y, w.copy(), ws, dt, lam, LOSS_CODE[loss],
-                                 teacher == "sign" or mixture, T_eff, b_sel, p10, p01, K, int(rng.integers(2 ** 31 - 1)))
+                                 teacher == "sign" or mixture, T_eff, b_sel, p10, p01, K,
+                                 int(rng.integers(2 ** 31 - 1)), spherical)
         m = W @ ws / N
         q = np.einsum("ki,ki->k", W, W) / N
         C_runs.append(W @ W.T / N)

@@ -43,6 +43,13 @@ mu(k) = alpha E[y g(k)] along v, the memory kernel Gamma(k, s) = alpha sqrt(Delt
 and the noise sqrt(Delta) nu, so that C picks up eta^2 alpha Delta (R M_C R^T). Square loss:
 g = A (y (m - 1) + sqrt(Delta) omega) with A = (I + eta Delta R)^{-1}, hence Gamma = alpha Delta A,
 mu(k) = alpha sum_s A(k, s)(m(s) - 1) and M_C = A G A^T with G = Delta C + (m - 1)(m - 1)^T.
+
+Spherical constraint (``spherical=True``): |w|^2 = N after every step, w(k+1) = u(k+1)/(1 + eta z(k))
+with u(k+1) the unconstrained update and z(k) the Lagrange multiplier (a fixed point is a stationary
+point of the ridge with lam + z). The factor depends on w only through |u|^2/N, whose change under
+one site's or one example's perturbation is O(1/N): in the DMFT it is a deterministic number per
+step, fixed by C(k+1, k+1) = 1 (derived here), which rescales a(k+1), b(k+1), R(k+1, .) and
+C(k+1, .) by norm(k) = 1/sqrt(C_unconstrained(k+1, k+1)).
 """
 
 from __future__ import annotations
@@ -55,13 +62,14 @@ from scipy.special import ndtr
 from ..gauss import legendre
 
 
-def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0, cluster_variance=None):
+def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0, cluster_variance=None, spherical=False):
     """Forward sweep of the square-loss DMFT; returns a dict of kernels and one-time curves.
 
     Keys: ``m`` (K+1), ``q`` (K+1), ``C``, ``R``, ``A``, ``M_C`` ((K+1) x (K+1)), ``Gamma``,
     ``mu`` (K) and ``b`` (the norm of the initial random part carried along).
     ``cluster_variance`` = Delta > 0 switches to the two-cluster mixture (``rho_y``, ``kappa``
-    unused; m is the overlap with the cluster mean): see the module docstring.
+    unused; m is the overlap with the cluster mean): see the module docstring. ``spherical``: every
+    step is rescaled to |w|^2 = N; ``norm`` (K+1) holds the factors.
     """
     mixture = cluster_variance is not None
     c = float(cluster_variance) if mixture else 1.0
@@ -73,6 +81,7 @@ def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0, cluster_vari
     a = np.zeros(n)
     b = np.zeros(n)
     mu = np.zeros(n)
+    norm = np.ones(n)
     a[0], b[0] = m0, b0
     C[0, 0] = m0 * m0 + b0 * b0
     for k in range(n):
@@ -101,9 +110,17 @@ def square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0, T=0.0, cluster_vari
         crow = a[k + 1] * a[:k + 2] + b[k + 1] * b[:k + 2] + eta * eta * alpha * c * (Rp @ u)
         if T > 0:
             crow = crow + 2.0 * T * eta * (Rp @ r)
+        if spherical:
+            cn = 1.0 / math.sqrt(crow[k + 1])
+            norm[k] = cn
+            a[k + 1] *= cn
+            b[k + 1] *= cn
+            R[k + 1, :k + 1] *= cn
+            crow = crow * cn
+            crow[k + 1] = 1.0
         C[k + 1, :k + 2] = crow
         C[:k + 2, k + 1] = crow
-    return dict(m=a, b=b, q=np.diag(C).copy(), C=C, R=R, A=A, M_C=MC, Gamma=alpha * c * A, mu=mu)
+    return dict(m=a, b=b, q=np.diag(C).copy(), C=C, R=R, A=A, M_C=MC, Gamma=alpha * c * A, mu=mu, norm=norm)
 
 
 def sign_error_of_linear_field(c, var_u, cov_uz, Delta, n=80):

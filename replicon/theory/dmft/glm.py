@@ -21,6 +21,10 @@ clusters x = y v/sqrt N + sqrt(Delta) z, y = +-1: Mignacco, Krzakala, Urbani & Z
 m = w.v/N, test error H(m/sqrt(Delta q)), as in erm.glm).
 Initial condition (the CLI contract): w(0) = m0 w* + sqrt(q0) n, n a random unit-variance vector
 orthogonal to w*, so m(0) = m0 and q(0) = |w(0)|^2/N = m0^2 + q0.
+``spherical=True``: |w|^2 = N at every step, w(k+1) = u(k+1)/(1 + dt z(k)) with u the unconstrained
+update and z the Lagrange multiplier (``extra["lagrange"]``, ``lagrange_final``; a fixed point is a
+stationary point of the ridge with lam + z); w(0) is rescaled to norm sqrt(N) (a random direction
+when m0 = q0 = 0).
 """
 
 from __future__ import annotations
@@ -64,8 +68,7 @@ def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_m
     tau = check_number("tau", tau, lo=0, lo_open=True)
     m0 = check_number("m0", m0)
     q0 = check_number("q0", q0, lo=0)
-    if spherical not in (False, 0, "false", "False", None):
-        raise ParamError("spherical=true is not implemented in dmft.glm yet; allowed: spherical=false")
+    spherical = check_flag("spherical", spherical)
     K = int(round(t_max / dt))
     if K < 1:
         raise ParamError(f"t_max/dt = {t_max / dt:g} gives no step; allowed: t_max >= dt")
@@ -76,7 +79,27 @@ def check_dmft_params(alpha, data, teacher, Delta, loss, lam, algorithm, dt, t_m
             raise ParamError(f"persistent_sgd flips with probability dt/tau and dt b/((1-b) tau) per step; "
                              f"allowed: dt <= tau and dt <= (1-b) tau / b (got dt={dt}, tau={tau}, b={b})")
     return dict(alpha=alpha, data=data, teacher=teacher, Delta=Delta, loss=loss, lam=lam, algorithm=algorithm,
-                dt=dt, t_max=t_max, T=T, b=b, tau=tau, m0=m0, q0=q0, spherical=False), K
+                dt=dt, t_max=t_max, T=T, b=b, tau=tau, m0=m0, q0=q0, spherical=spherical), K
+
+
+def check_flag(name, value):
+    """A boolean parameter: True/False, 1/0 or the strings true/false."""
+    if isinstance(value, (bool, np.bool_)) or value in (0, 1):
+        return bool(value)
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise ParamError(f"{name}={value!r} is not allowed; use true or false")
+
+
+def spherical_start(m0, q0):
+    """w(0) rescaled to |w|^2 = N for the spherical constraint: (m0, sqrt(q0)) / sqrt(m0^2 + q0), a random
+    unit direction (q0 = 1) when both are 0."""
+    n0 = m0 * m0 + q0
+    if n0 <= 0:
+        return 0.0, 1.0
+    return m0 / math.sqrt(n0), math.sqrt(q0 / n0)
 
 
 def selection_rates(algorithm, b, dt, tau):
@@ -116,6 +139,9 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
     b_sel, p10, p01 = selection_rates(p["algorithm"], p["b"], eta, p["tau"])
     rho_y, kappa = teacher_moments(p["teacher"], p["Delta"])
     b0 = math.sqrt(p["q0"])          # norm of the random part of w(0)
+    m0 = p["m0"]
+    if p["spherical"]:
+        m0, b0 = spherical_start(m0, p["q0"])
     time = eta * np.arange(K + 1)
     model = "dmft.glm"
     obs = {"time": time}
@@ -127,8 +153,9 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         def test_obs(mk, qk):
             return test_observables(p["loss"], p["teacher"], p["Delta"], mk, qk)
     if p["loss"] == "square" and b_sel == 1.0:
-        r = square_closure(p["alpha"], p["lam"], eta, K, rho_y, kappa, p["m0"], b0, T_eff,
-                           cluster_variance=p["Delta"] if mixture else None)
+        r = square_closure(p["alpha"], p["lam"], eta, K, rho_y, kappa, m0, b0, T_eff,
+                           cluster_variance=p["Delta"] if mixture else None, spherical=p["spherical"])
+        norm = r["norm"]
         m, q = r["m"], r["q"]
         train_loss = 0.5 * np.diag(r["M_C"])
         if mixture:
@@ -161,15 +188,16 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
             raise ParamError(f"loss=hinge keeps 2 x samples x (K+1)^2 = {2 * samples * (K + 1) ** 2:.2g} bytes of kink "
                              f"branches; allowed: <= {MAX_BRANCH_BYTES:.0e} (reduce t_max/dt or samples)")
         runs = [sampled_sweep(p["alpha"], p["lam"], eta, K, LOSS_CODE[p["loss"]], p["teacher"] == "sign",
-                              p["Delta"], p["m0"], b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1), mixture,
-                              KINK_BRANCHES if hinge else PATHWISE)
+                              p["Delta"], m0, b0, T_eff, b_sel, p10, p01, samples, s % (2 ** 32 - 1), mixture,
+                              KINK_BRANCHES if hinge else PATHWISE, p["spherical"])
                 for s in child_seeds(seed, groups)]
         stack = {name: np.array([run[i] for run in runs]) for i, name in
-                 enumerate(("m", "C", "R", "M_C", "train_loss", "train_error"))}
+                 enumerate(("m", "C", "R", "M_C", "train_loss", "train_error", "norm"))}
         stack["q"] = np.array([np.diag(c) for c in stack["C"]])
         mean = {k: v.mean(axis=0) for k, v in stack.items()}
         sem = {k: v.std(axis=0, ddof=1) / math.sqrt(groups) for k, v in stack.items()}
         m, q, train_loss, train_error = mean["m"], mean["q"], mean["train_loss"], mean["train_error"]
+        norm = mean["norm"]
         kernels = dict(C=mean["C"], R=mean["R"], M_C=mean["M_C"], C_sem=sem["C"], M_C_sem=sem["M_C"])
         method = "sampled effective process"
         residual = float(max(np.max(sem["m"]), np.max(sem["q"])))
@@ -187,6 +215,12 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         obs["test_error_sem"] = per[:, :, 1].std(axis=0, ddof=1) / math.sqrt(groups)
     for name in ("m", "q", "train_loss", "train_error", "test_loss", "test_error"):
         obs[name + "_final"] = float(obs[name][-1])
+    extra_out = {}
+    if p["spherical"]:
+        # w(k+1) = u(k+1) / (1 + dt z(k)): the Lagrange multiplier z(k), k = 0..K-1
+        lagrange = (1.0 / norm[:K] - 1.0) / eta
+        extra_out["lagrange"] = lagrange
+        obs["lagrange_final"] = float(lagrange[-1])
     # fluctuation-dissipation ratio over the last fdr_window of the grid (fdr.py): the effective temperature
     if K >= 8 and np.all(np.isfinite(kernels["C"])):
         T_fdr, stat = effective_temperature(kernels["C"], kernels["R"], eta, fdr_window)
@@ -196,6 +230,8 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
             obs["T_eff_sem"] = float(np.std(per_group, ddof=1) / math.sqrt(groups))
     finite = all(np.all(np.isfinite(obs[k])) for k in ("m", "q", "train_loss", "test_error"))
     blown = finite and float(np.max(np.abs(q))) > BLOW_UP * max(1.0, p["q0"] + p["m0"] ** 2)
+    if p["spherical"] and finite and not np.all(np.isfinite(norm)):
+        finite = False
     if not finite or blown:
         edge = (1.0 + math.sqrt(p["alpha"])) ** 2 + p["lam"]     # top of the Hessian's spectrum (MP edge)
         msg = (f"the dynamics diverge (|w|^2/N > {BLOW_UP:.0e}): dt={p['dt']} is above the stability limit "
@@ -207,7 +243,7 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         return Solution.failed(model, params, msg)
     return Solution(model=model, params=params, order={"m": float(m[-1]), "q": float(q[-1])}, observables=obs,
                     converged=True, residual=residual, iterations=1, branch=p["algorithm"], message=message,
-                    extra={"kernels": kernels, "method": method})
+                    extra={"kernels": kernels, "method": method, **extra_out})
 
 
 BLOW_UP = 1e8   # |w|^2/N beyond this (times max(1, q0)) is a divergence, not a result

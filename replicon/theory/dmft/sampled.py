@@ -87,8 +87,12 @@ def _loss(code, y, h):
 
 
 @njit(cache=True)
-def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p10, p01, M, seed, mixture, estimator):
-    """One forward sweep with M effective examples. Returns (m, C, R, M_C, train_loss, train_error).
+def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p10, p01, M, seed, mixture, estimator,
+                  spherical):
+    """One forward sweep with M effective examples. Returns (m, C, R, M_C, train_loss, train_error, norm).
+
+    ``spherical``: w(k+1) is rescaled to |w|^2 = N after every step, w(k+1) = norm(k) u(k+1) (see
+    :mod:`.gaussian`); ``norm`` holds the factors (ones otherwise).
 
     ``mixture``: the two-cluster data (y = +1 for every sample by the y -> -y symmetry; ``Delta`` is
     the clusters' variance; ``m0`` the initial overlap with the cluster mean). ``estimator`` of
@@ -133,6 +137,7 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
     shift = np.zeros((M, nb))                       # xi_j* - xi_j: the innovation that puts h(j) at the kink
     weight = np.zeros((M, nb))                      # conditional density of h(j) at the kink (0: no branch)
     kink = np.zeros(n)
+    norm = np.ones(n)
     train_loss = np.zeros(n)
     train_error = np.zeros(n)
     Gam = np.zeros(n)
@@ -280,7 +285,17 @@ def sampled_sweep(alpha, lam, eta, K, code, sign_teacher, Delta, m0, b0, T, b, p
             val = a[k + 1] * a[kp] + bb[k + 1] * bb[kp] + eta * eta * alpha * coupling * acc + 2.0 * T * eta * acc2
             C[k + 1, kp] = val
             C[kp, k + 1] = val
-    return a, C, R, MC, train_loss, train_error
+        if spherical:
+            c = 1.0 / math.sqrt(C[k + 1, k + 1])
+            norm[k] = c
+            a[k + 1] *= c
+            bb[k + 1] *= c
+            for j in range(k + 1):
+                R[k + 1, j] *= c
+                C[k + 1, j] *= c
+                C[j, k + 1] = C[k + 1, j]
+            C[k + 1, k + 1] = 1.0
+    return a, C, R, MC, train_loss, train_error, norm
 
 
 __all__ = ["sampled_sweep", "LOSS_CODE", "PATHWISE", "KINK_BRANCHES"]

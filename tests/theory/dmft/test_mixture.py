@@ -29,7 +29,7 @@ def test_first_gd_step_from_zero_is_hebb(loss, c):
 def test_sampled_mixture_sweep_reproduces_the_closure():
     alpha, lam, eta, K, m0, b0, Delta = 2.0, 0.1, 0.2, 30, 0.1, 0.6, 0.5
     exact = square_closure(alpha, lam, eta, K, 1.0, 1.0, m0, b0, cluster_variance=Delta)
-    runs = [sampled_sweep(alpha, lam, eta, K, 0, True, Delta, m0, b0, 0.0, 1.0, 0.0, 0.0, 4000, s, True, 0)
+    runs = [sampled_sweep(alpha, lam, eta, K, 0, True, Delta, m0, b0, 0.0, 1.0, 0.0, 0.0, 4000, s, True, 0, False)
             for s in range(8)]
     for i, ref in ((0, exact["m"]), (3, np.diag(exact["M_C"])), (1, np.diag(exact["C"]))):
         est = np.array([r[i] if i == 0 else np.diag(r[i]) for r in runs])

@@ -137,7 +137,7 @@ def test_early_stopping_minimum_of_ridgeless_regression():
 @pytest.mark.parametrize("bad, word", [
     (dict(dt=0.0), "dt"), (dict(dt=-1), "dt"), (dict(b=0.0), "b"), (dict(b=1.5), "b"),
     (dict(loss="cross"), "loss"), (dict(t_max=1e4, dt=1e-3), "t_max/dt"), (dict(algorithm="adam"), "algorithm"),
-    (dict(spherical=True), "spherical"), (dict(loss="hinge", teacher="linear"), "teacher=sign"),
+    (dict(spherical="maybe"), "spherical"), (dict(loss="hinge", teacher="linear"), "teacher=sign"),
     (dict(algorithm="persistent_sgd", tau=0.05, dt=0.1, b=0.5), "persistent_sgd"),
 ])
 def test_bad_input_is_a_one_line_param_error(bad, word):

@@ -16,7 +16,8 @@ def test_sampled_sweep_reproduces_the_gaussian_closure(teacher, Delta):
     alpha, lam, eta, K, m0, b0 = 2.0, 0.1, 0.2, 30, 0.1, 0.6
     rho_y, kappa = (1 + Delta, 1.0) if teacher == "linear" else (1.0, np.sqrt(2 / np.pi / (1 + Delta)))
     exact = square_closure(alpha, lam, eta, K, rho_y, kappa, m0, b0)
-    runs = [sampled_sweep(alpha, lam, eta, K, 0, teacher == "sign", Delta, m0, b0, 0.0, 1.0, 0.0, 0.0, 4000, s, False, 0)
+    runs = [sampled_sweep(alpha, lam, eta, K, 0, teacher == "sign", Delta, m0, b0, 0.0, 1.0, 0.0, 0.0, 4000, s,
+                          False, 0, False)
             for s in range(8)]
     for i, name in ((0, "m"), (3, "M_C")):
         est = np.array([r[i] if i == 0 else np.diag(r[i]) for r in runs])
