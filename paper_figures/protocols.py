@@ -7,13 +7,15 @@ annealing T 2 -> 0.1; replicated T = 1, gamma 0.3 -> 3, coupling to the traced c
 energy, +-1 patterns, random labels, kappa = 0. Vertical lines: the RS capacity of the Ising
 perceptron 4/pi (Gardner & Derrida 1988, where RS reaches q = 1), the zero-entropy capacity 0.833
 (Krauth & Mezard 1989; both computed by replicon.theory.perceptron.capacity) and the local-entropy
-breakdown, computed by ``landscape.local_entropy_breakdown`` where that model exists, else the
-published value 0.77 (Baldassi et al., PRL 115, 128101 (2015); recalled, labelled as such).
+breakdown, computed by ``landscape.local_entropy_breakdown`` (RS, 0.755 at kappa = 0) where that
+model exists, else the published value 0.77 (Baldassi et al., PRL 115, 128101 (2015); recalled,
+labelled as such).
 
 Lower panels, at one alpha and N: the flatness (mean training-error fraction after flipping d N
 random weights) and the local entropy (population annealing at fixed Hamming distance,
 replicon.simulate.landscape.measure) of every solution found, mean and standard error over
-solutions, against ln C(N, dN)/N, the value if every neighbour were a solution.
+solutions, against ln C(N, dN)/N, the value if every neighbour were a solution, and the RS local
+entropy around the densest reference (``landscape.local_entropy``, N -> infinity).
 """
 
 from __future__ import annotations
@@ -37,24 +39,32 @@ LABELS = {"greedy": "greedy descent ($T = 0$)", "anneal": "simulated annealing",
           "replicated": "replicated MC, $y = 5$"}
 
 
-def breakdown_alpha(quick):
-    """The local-entropy breakdown from the theory model if it is registered (full mode), else the
-    published 0.77 (Baldassi et al. 2015). Returns (value, label)."""
-    if not quick:
-        try:
-            from replicon.registry import get
+def breakdown_alpha():
+    """The local-entropy breakdown computed by the theory model ``landscape.local_entropy_breakdown``
+    where it is registered, else the published 0.77 (Baldassi et al. 2015). Returns (value, label)."""
+    try:
+        from replicon.registry import get
 
-            sol = get("landscape.local_entropy_breakdown").run_solve(kappa=0.0)
-            if sol.converged:
-                for k, v in sol.observables.items():
-                    if "alpha" in k and np.isfinite(float(v)):
-                        return float(v), r"local-entropy breakdown (replicon)"
-        except Exception:                      # noqa: BLE001 - the model may not exist yet
-            pass
+        sol = get("landscape.local_entropy_breakdown").run_solve(kappa=0.0)
+        if sol.converged:
+            v = float(sol["alpha_breakdown"])
+            return v, rf"local-entropy breakdown {v:.3f} (RS, replicon)"
+    except Exception:                      # noqa: BLE001 - the model may not exist
+        pass
     return 0.77, r"local-entropy breakdown 0.77 (published)"
 
 
-def success_curves(Ns, alphas, seeds, budget, panel, keep):
+def theory_local_entropy(alpha, d):
+    """The RS local-entropy curve (maximum over references) of ``landscape.local_entropy``, or None."""
+    try:
+        from replicon.theory.landscape.local_entropy import local_entropy_curve
+
+        return np.asarray(local_entropy_curve(alpha, 0.0, np.asarray(d))["entropy"], dtype=float)
+    except Exception:                      # noqa: BLE001 - the theory module may not exist
+        return None
+
+
+def success_curves(Ns, alphas, seeds, budget, panel, keep, verbose=False):
     """success[N][protocol] (mean, s.e.) on alphas; the results at (N, alpha) == panel are kept."""
     out, kept = {}, {p: [] for p in PROTOCOLS}
     for N in Ns:
@@ -74,22 +84,24 @@ def success_curves(Ns, alphas, seeds, budget, panel, keep):
                 ok = np.array(ok, dtype=float)
                 s.append((ok.mean(), math.sqrt(max(ok.mean() * (1 - ok.mean()), 1e-12) / len(ok))))
             out[N][p] = np.array(s)
+            if verbose:
+                print(f"N={N} {p}: " + " ".join(f"{a:g}:{m:.2f}" for a, (m, _) in zip(alphas, s)), flush=True)
     return out, kept
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
     t0 = time.process_time()
     if quick:
-        Ns, alphas, seeds, budget = (101, 201), np.array([0.3, 0.45, 0.6, 0.75]), 4, 2000
+        Ns, alphas, seeds, budget = (101, 201), np.array([0.3, 0.45, 0.6, 0.7]), 4, 2000
         panel, d_grid, population, keep = (201, 0.45), np.array([0.01, 0.02, 0.05, 0.1]), 16, 3
     else:
         Ns, alphas, seeds, budget = (201, 401, 801), np.array([0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8]), 8, 10000
         panel, d_grid, population, keep = (401, 0.5), np.array([0.01, 0.02, 0.05, 0.1]), 32, 6
-    succ, kept = success_curves(Ns, alphas, seeds, budget, panel, keep)
+    succ, kept = success_curves(Ns, alphas, seeds, budget, panel, keep, verbose=not quick)
     print(f"[success curves: {time.process_time() - t0:.0f} s of CPU]")
     a_rs = float(capacity(0.0, "ising", zero_entropy=False)["alpha_c"])
     a_km = float(capacity(0.0, "ising")["alpha_zero_entropy"])
-    a_le, le_label = breakdown_alpha(quick)
+    a_le, le_label = breakdown_alpha()
 
     fig = plt.figure(figsize=(11, 7.2))
     gs = fig.add_gridspec(2, 6)
@@ -133,6 +145,11 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         found[p] = {"n": n, "flatness": F.mean(0).tolist(), "local_entropy": S.mean(0).tolist()}
     if lb is not None:
         ax_s.plot(d_grid, lb, "k--", lw=1, label=r"$\ln\binom{N}{dN}/N$ (all neighbours solutions)")
+    d_fine = np.linspace(d_grid[0], d_grid[-1], 4 if quick else 10)
+    th = theory_local_entropy(a_p, d_fine)
+    if th is not None:
+        ok = np.isfinite(th)
+        ax_s.plot(d_fine[ok], th[ok], "k-", lw=1, label=r"RS local entropy, densest reference ($N \to \infty$)")
     for a in (ax_f, ax_s):
         a.set_xlabel(r"distance $d$")
         a.legend(fontsize=6)

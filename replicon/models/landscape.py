@@ -40,9 +40,6 @@ register(Model(
 # replicon/simulate/landscape/). solve() gives the thresholds the protocols are compared with.
 # ---------------------------------------------------------------------------
 
-LOCAL_ENTROPY_BREAKDOWN_PUBLISHED = 0.77   # Baldassi et al., PRL 115, 128101 (2015), kappa = 0
-
-
 def _protocols_thresholds(alpha=0.6, kappa=0.0):
     """Thresholds of the binary perceptron at margin kappa against which the protocols are read."""
     from ..theory.perceptron import capacity
@@ -54,10 +51,8 @@ def _protocols_thresholds(alpha=0.6, kappa=0.0):
         return Solution.failed("landscape.protocols", params, cap.message)
     obs = {"alpha_c_rs": float(cap["alpha_c"]), "alpha_zero_entropy": float(cap["alpha_zero_entropy"])}
     msg = ("RS capacity (q -> 1, Gardner & Derrida) and zero-entropy capacity (Krauth & Mezard) of the "
-           "Ising perceptron; the protocols are simulations: replicon simulate landscape.protocols")
-    if kappa == 0.0:
-        obs["alpha_local_entropy_breakdown"] = LOCAL_ENTROPY_BREAKDOWN_PUBLISHED
-        msg += "; local-entropy breakdown: the published value (Baldassi et al. 2015), not computed here"
+           "Ising perceptron; the local-entropy breakdown: replicon solve landscape.local_entropy_breakdown; "
+           "the protocols are simulations: replicon simulate landscape.protocols")
     return Solution(model="landscape.protocols", params=params, observables=obs, message=msg)
 
 
@@ -94,8 +89,7 @@ register(Model(
              "binary_entropy": "ln C(N, dN) / N: the local entropy if all neighbours were solutions",
              "eps_g": "teacher: arccos(R)/pi", "R": "teacher: student-teacher overlap",
              "alpha_c_rs": "solve: Ising RS capacity (4/pi at kappa = 0)",
-             "alpha_zero_entropy": "solve: Krauth-Mezard capacity (0.833 at kappa = 0)",
-             "alpha_local_entropy_breakdown": "solve, kappa = 0: the published local-entropy breakdown 0.77"},
+             "alpha_zero_entropy": "solve: Krauth-Mezard capacity (0.833 at kappa = 0)"},
     simulate=lazy("replicon.simulate.landscape:simulate_protocols"),
     sim_memory=_protocols_memory,
     sim_params=[
