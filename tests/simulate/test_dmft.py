@@ -58,8 +58,8 @@ def test_b1_sgd_is_gd_in_the_simulation():
 @pytest.mark.parametrize("loss, algorithm, b", [
     ("square", "gd", 1.0),
     ("logistic", "persistent_sgd", 0.5),
-    ("logistic", "gd", 1.0),
-    ("logistic", "sgd", 0.3),
+    pytest.param("logistic", "gd", 1.0, marks=pytest.mark.slow),
+    pytest.param("logistic", "sgd", 0.3, marks=pytest.mark.slow),
 ])
 def test_mixture_training_follows_the_dmft(loss, algorithm, b):
     """Two-cluster mixture (Mignacco et al. 2020): N = 400 training over 8 data sets against the DMFT
@@ -73,8 +73,9 @@ def test_mixture_training_follows_the_dmft(loss, algorithm, b):
     assert max(z.values()) < 4.0, z
 
 
-@pytest.mark.parametrize("data, algorithm, b", [("teacher", "gd", 1.0), ("mixture", "gd", 1.0),
-                                                ("mixture", "sgd", 0.5)])
+@pytest.mark.parametrize("data, algorithm, b", [pytest.param("teacher", "gd", 1.0, marks=pytest.mark.slow),
+                                                ("mixture", "gd", 1.0),
+                                                pytest.param("mixture", "sgd", 0.5, marks=pytest.mark.slow)])
 def test_hinge_training_follows_the_dmft_with_its_kink_term(data, algorithm, b):
     """Hinge loss: the memory kernel is all boundary term (sampled.py, KINK_BRANCHES); N = 400 training
     over 16 data sets against the sampled DMFT (16 x 3000: the kink estimator is noisier than the
