@@ -304,6 +304,10 @@ MAX_ITER = 300    # a start that has not converged by then is abandoned (a conve
 
 def _roots(model, inits, tol, max_iter=MAX_ITER):
     found, failed = engine.find_fixed_points(model.problem(), inits, tol=tol, max_iter=max_iter)
+    if not found and model.R is not None and failed and all(
+            r.at_bound and r.x[0] - model.lower_q1() < 1e-9 for r in failed):
+        return [], (f"d={model.d:g}: the iteration runs to q1 = R^2, a complete ball of solutions around the "
+                    "reference (S = H2(d) up to corrections below double precision); not resolved at this d")
     out = []
     for r in found:
         try:
