@@ -58,10 +58,12 @@ def _loss(code, y, h):
 
 
 @njit(cache=True)
-def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, seed, spherical):
+def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, seed, spherical, field, k_on):
     """K steps from w (modified in place). Returns (W (K+1) x N, train_loss, train_error).
 
-    ``spherical``: w is rescaled to |w|^2 = N after every step."""
+    ``spherical``: w is rescaled to |w|^2 = N after every step. ``field`` is added to the update
+    (w += dt field) at every step k >= ``k_on`` (none when k_on < 0): the probe of the response; the
+    random numbers drawn do not depend on it, so a probed run and the plain one share their noise."""
     np.random.seed(seed)
     P, N = X.shape
     sq = math.sqrt(N)
@@ -100,6 +102,8 @@ def train_kernel(X, y, w, ws, eta, lam, code, sign_teacher, T, b, p10, p01, K, s
             w[i] = w[i] - eta * (lam * w[i] + grad[i])
             if T > 0:
                 w[i] += noise * np.random.standard_normal()
+            if k_on >= 0 and k >= k_on:
+                w[i] += eta * field[i]
         if spherical:
             w *= sq / math.sqrt(w @ w)
     return W, tl, te
@@ -124,8 +128,15 @@ def test_loss_on_fresh(rng, W, ws, teacher, Delta, loss, n_test, mixture=False):
 
 def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher="linear", Delta=0.0,
                       loss="square", lam=0.1, algorithm="gd", dt=0.1, t_max=10.0, T=0.0, b=1.0, tau=1.0,
-                      m0=0.0, q0=0.0, spherical=False, n_test=2000, progress=False, **_ignored):
-    """Train at size N over seeds; samples m, q, train_loss, train_error, test_loss, test_error along ``time``."""
+                      m0=0.0, q0=0.0, spherical=False, n_test=2000, progress=False, response_lags=(),
+                      response_eps=1e-3, **_ignored):
+    """Train at size N over seeds; samples m, q, train_loss, train_error, test_loss, test_error along ``time``.
+
+    ``response_lags`` (steps l): for each, a twin run with the same data and noise and a field
+    eps u (u a random +-1 vector) switched on at step K - l measures the integrated response
+    chi(K, K - l) = (w_field(K) - w(K)).u / (N eps) (linear response, common random numbers), and
+    C(K, K) - C(K, K - l) from the plain run; ``extra["fdr"]`` holds them per seed with the slope
+    T_eff (the fit of replicon.theory.dmft.fdr at the same lags)."""
     N = check_number("N", N, lo=2, integer=True)
     seeds = check_number("seeds", seeds, lo=1, integer=True)
     alpha = check_number("alpha", alpha, lo=0, lo_open=True)
@@ -172,6 +183,8 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
         n0 = m0 * m0 + q0
         m0, q0 = (0.0, 1.0) if n0 <= 0 else (m0 / math.sqrt(n0), q0 / n0)
     C_runs = []
+    lags = [int(check_number("response lag", l, lo=1, hi=K, integer=True)) for l in np.atleast_1d(response_lags)]
+    fdr_runs = []
 
     def run_one(child):
         rng = np.random.default_rng(child)
@@ -183,12 +196,24 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
         n -= (n @ ws) / N * ws
         n *= math.sqrt(N) / max(np.linalg.norm(n), 1e-300)
         w = m0 * ws + math.sqrt(q0) * n
+        kernel_seed = int(rng.integers(2 ** 31 - 1))
         W, tl, te = train_kernel(np.ascontiguousarray(X), y, w.copy(), ws, dt, lam, LOSS_CODE[loss],
                                  teacher == "sign" or mixture, T_eff, b_sel, p10, p01, K,
-                                 int(rng.integers(2 ** 31 - 1)), spherical)
+                                 kernel_seed, spherical, np.zeros(1), -1)
         m = W @ ws / N
         q = np.einsum("ki,ki->k", W, W) / N
         C_runs.append(W @ W.T / N)
+        if lags:
+            u = rng.choice(np.array([-1.0, 1.0]), size=N)
+            chi, dC = [], []
+            for lag in lags:
+                Wf, _, _ = train_kernel(np.ascontiguousarray(X), y, w.copy(), ws, dt, lam, LOSS_CODE[loss],
+                                        teacher == "sign" or mixture, T_eff, b_sel, p10, p01, K, kernel_seed,
+                                        spherical, response_eps * u, K - lag)
+                chi.append(float((Wf[K] - W[K]) @ u) / (N * response_eps))
+                dC.append(float(W[K] @ W[K] - W[K] @ W[K - lag]) / N)
+            chi, dC = np.array(chi), np.array(dC)
+            fdr_runs.append((chi, dC, float(chi @ dC / (chi @ chi))))
         if mixture:            # h = y m + N(0, Delta q) exactly on a fresh example
             with np.errstate(invalid="ignore", divide="ignore"):
                 test_err = np.where(q > 0, 0.5 * erfc(m / np.sqrt(2.0 * Delta * np.maximum(q, 1e-300))), 0.5)
@@ -206,6 +231,9 @@ def dmft_glm_training(N=500, seeds=5, seed=0, alpha=2.0, data="teacher", teacher
                       coords={"time": dt * np.arange(K + 1)}, progress=progress)
     meas.axes = {name: "time" for name in meas.samples}
     meas.extra["C"] = np.array(C_runs)
+    if lags:
+        meas.extra["fdr"] = dict(lags=np.array(lags), chi=np.array([r[0] for r in fdr_runs]),
+                                 dC=np.array([r[1] for r in fdr_runs]), T_eff=np.array([r[2] for r in fdr_runs]))
     return meas
 
 

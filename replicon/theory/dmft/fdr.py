@@ -66,4 +66,17 @@ def effective_temperature(C, R, dt, window=0.5):
     return T_eff, float(np.max(np.abs(late - early)) / scale)
 
 
-__all__ = ["integrated_response", "fdr_curve", "effective_temperature"]
+def fdr_at_lags(C, R, dt, lags):
+    """(C(K, K) - C(K, K - l), chi(K, K - l)) at the last time K for the given lags l (steps), and their
+    slope: the estimator the finite-N measurement (simulate.dmft, ``response_lags``) uses."""
+    C = np.asarray(C)
+    K = C.shape[0] - 1
+    lags = np.asarray(lags, int)
+    if np.any(lags < 1) or np.any(lags > K):
+        raise ParamError(f"lags {lags.tolist()} out of range; allowed: 1 <= lag <= {K}")
+    dC, chi = fdr_curve(C, R, dt, K)
+    x, y = chi[K - lags], dC[K - lags]
+    return y, x, float(x @ y / (x @ x))
+
+
+__all__ = ["integrated_response", "fdr_curve", "effective_temperature", "fdr_at_lags"]
