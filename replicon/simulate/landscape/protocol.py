@@ -44,8 +44,8 @@ temperature:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +134,6 @@ class Protocol:
     inner: int = 10
     stop_at_solution: bool = True
     name: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         kind = check_choice("kind", self.kind, KINDS)
@@ -230,5 +229,3 @@ def preset(kind: str, budget: int = 10000, *, T0: float | None = None, T1: float
     return Protocol(kind, sweeps, temperature=T, y=y, gamma=g, lr=0.1 if lr is None else lr, batch=batch,
                     inner=inner, stop_at_solution=stop_at_solution)
 
-
-Schedule = Callable[[int], float]

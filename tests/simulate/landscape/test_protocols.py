@@ -12,16 +12,8 @@ from click.testing import CliRunner
 from replicon._util import ParamError
 from replicon.cli import main
 from replicon.simulate.landscape import (Protocol, binary_storage, evaluate, flatness, local_entropy, preset,
-                                         run, run_binary)
+                                         run)
 from replicon.simulate.landscape import binary as B
-
-
-def _start(data, y, seed):
-    W = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(y, data.N))
-    H = np.stack([B.fields(W[a], data.X) for a in range(y)])
-    E = np.zeros(y)
-    n = np.zeros(y, dtype=np.int64)
-    return W, H, E, n
 
 
 def _incremental(data, W, T, gamma, energy, coupling, states):
