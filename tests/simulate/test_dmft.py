@@ -108,7 +108,7 @@ def test_effective_temperature_of_training_follows_the_dmft(algorithm, b, T):
     """The fluctuation-dissipation ratio measured at N = 400 (8 data sets): chi(K, K - l) from twin runs with
     a field switched on at K - l (same data and noise), C(K, K) - C(K, K - l) from the plain run, and the
     slope T_eff at lags 2, 5, 10, 20 steps, against the DMFT's kernels at the same lags (mixture, logistic,
-    lam = 1, t = 20: stationary). Seen: chi within 1.3 s.e. at every lag; T_eff 0.0098 +- 0.0009 against
+    lam = 1, t = 20: stationary). Seen: chi within 1.4 s.e. at every lag; T_eff 0.0098 +- 0.0009 against
     0.0104 (persistent SGD, b = 0.2, tau = 2) and 0.0629 +- 0.0026 against 0.0570 (Langevin, T = 0.05). The
     theory's error is its window estimator's sem (T_eff_sem), standing in for that of the lag fit."""
     from replicon.theory.dmft.fdr import fdr_at_lags
