@@ -1,9 +1,10 @@
-"""Exploration against exploitation on the binary perceptron (Baldassi et al., PNAS 113, E7655 (2016)): success probability of greedy descent, simulated annealing and replicated Monte Carlo against alpha at N = 201, 401, 801 with one running time, and the flatness and local entropy of the solutions each finds.
+"""Exploration against exploitation on the binary perceptron (Baldassi et al., PNAS 113, E7655 (2016)): success probability of greedy descent, simulated annealing, replicated Monte Carlo and focusing BP against alpha at N = 201, 401, 801 with one running time, and the flatness and local entropy of the solutions each finds.
 
 Every protocol gets the same running time: ``budget`` flip attempts per weight summed over its
 replicas (annealing: ``budget`` sweeps; replicated: ``budget / y`` sweeps of each of ``y = 5``
-replicas), with the preset schedules of ``replicon.simulate.landscape.preset`` (greedy T = 0;
-annealing T 2 -> 0.1; replicated T = 1, gamma 0.3 -> 3, coupling to the traced centre), hinge
+replicas; focusing BP: an iteration, O(N P), counts 2), with the preset schedules of
+``replicon.simulate.landscape.preset`` (greedy T = 0; annealing T 2 -> 0.1; replicated T = 1,
+gamma 0.3 -> 3, coupling to the traced centre; focusing BP y = 5, gamma 0.01 -> 2), hinge
 energy, +-1 patterns, random labels, kappa = 0. Vertical lines: the RS capacity of the Ising
 perceptron 4/pi (Gardner & Derrida 1988, where RS reaches q = 1), the zero-entropy capacity 0.833
 (Krauth & Mezard 1989; both computed by replicon.theory.perceptron.capacity) and the local-entropy
@@ -15,7 +16,8 @@ Lower panels, at one alpha and N: the flatness (mean training-error fraction aft
 random weights) and the local entropy (population annealing at fixed Hamming distance,
 replicon.simulate.landscape.measure) of every solution found, mean and standard error over
 solutions, against ln C(N, dN)/N, the value if every neighbour were a solution, and the RS local
-entropy around the densest reference (``landscape.local_entropy``, N -> infinity).
+entropy around the densest reference (``landscape.local_entropy``, N -> infinity) and, in full mode,
+around a typical solution (``landscape.franz_parisi``).
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ from replicon.compare.figures import save_figure  # noqa: E402
 from replicon.simulate.landscape import binary_storage, evaluate, preset, run  # noqa: E402
 from replicon.theory.perceptron import capacity  # noqa: E402
 
-PROTOCOLS = ("greedy", "anneal", "replicated")
-COLORS = {"greedy": "C2", "anneal": "C0", "replicated": "C3"}
+PROTOCOLS = ("greedy", "anneal", "replicated", "focusing")
+COLORS = {"greedy": "C2", "anneal": "C0", "replicated": "C3", "focusing": "C4"}
 LABELS = {"greedy": "greedy descent ($T = 0$)", "anneal": "simulated annealing",
-          "replicated": "replicated MC, $y = 5$"}
+          "replicated": "replicated MC, $y = 5$", "focusing": "focusing BP, $y = 5$"}
 
 
 def breakdown_alpha():
@@ -52,6 +54,23 @@ def breakdown_alpha():
     except Exception:                      # noqa: BLE001 - the model may not exist
         pass
     return 0.77, r"local-entropy breakdown 0.77 (published)"
+
+
+def franz_parisi_curve(alpha, d):
+    """The RS Franz-Parisi entropy around a typical (equilibrium) solution, ``landscape.franz_parisi``
+    (about 10 s a point), NaN where it does not converge; None without the theory module."""
+    try:
+        from replicon.theory.landscape import franz_parisi
+    except Exception:                      # noqa: BLE001
+        return None
+    out = []
+    for x in d:
+        try:
+            sol = franz_parisi(alpha=alpha, kappa=0.0, d=float(x))
+            out.append(float(sol["entropy"]) if sol.converged else np.nan)
+        except Exception:                  # noqa: BLE001 - a point outside the solved range
+            out.append(np.nan)
+    return np.array(out)
 
 
 def theory_local_entropy(alpha, d):
@@ -108,9 +127,9 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     styles = ["-", "--", ":"]
     ax = fig.add_subplot(gs[0, :])
     for j, N in enumerate(Ns):
-        for p in PROTOCOLS:
+        for k, p in enumerate(PROTOCOLS):
             m, e = succ[N][p][:, 0], succ[N][p][:, 1]
-            ax.errorbar(alphas, m, yerr=e, fmt="o" + styles[j], color=COLORS[p], ms=3, capsize=2, lw=1,
+            ax.errorbar(alphas + 0.004 * (k - 1.5), m, yerr=e, fmt="o" + styles[j], color=COLORS[p], ms=3, capsize=2, lw=1,
                         label=f"{LABELS[p]}, $N = {N}$")
     for x, lab, ls in ((a_le, le_label, "-."), (a_km, r"zero entropy 0.833 (Krauth–Mézard)", "--"),
                        (a_rs, r"RS capacity $4/\pi$", ":")):
@@ -120,9 +139,9 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel("success probability")
-    ax.set_title(f"budget {budget} flip attempts per weight (all replicas), {seeds} instances per point",
-                 fontsize=8)
-    ax.legend(fontsize=6, loc="center", bbox_to_anchor=(0.74, 0.5), ncol=1)
+    ax.set_title(f"budget {budget} flip attempts per weight (all replicas), {seeds} instances per point "
+                 "(markers shifted by 0.004 per protocol)", fontsize=8)
+    ax.legend(fontsize=6, loc="center", bbox_to_anchor=(0.74, 0.5), ncol=2)
 
     N_p, a_p = panel
     ax_f = fig.add_subplot(gs[1, :3])
@@ -150,6 +169,12 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     if th is not None:
         ok = np.isfinite(th)
         ax_s.plot(d_fine[ok], th[ok], "k-", lw=1, label=r"RS local entropy, densest reference ($N \to \infty$)")
+    fp = None if quick else franz_parisi_curve(a_p, d_grid)
+    if fp is not None and np.any(np.isfinite(fp)):
+        ok = np.isfinite(fp)
+        ax_s.plot(d_grid[ok], fp[ok], "k:", marker="s", ms=3, lw=1,
+                  label=r"RS Franz–Parisi, typical reference ($N \to \infty$)")
+        found["franz_parisi"] = fp.tolist()
     for a in (ax_f, ax_s):
         a.set_xlabel(r"distance $d$")
         a.legend(fontsize=6)
@@ -164,6 +189,9 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         for p in PROTOCOLS:
             print(f"N={N} {p}: success " + " ".join(f"{a:g}:{m:.2f}" for a, m in zip(alphas, succ[N][p][:, 0])))
     for p, v in found.items():
+        if p == "franz_parisi":
+            print(f"Franz-Parisi entropy at alpha={a_p}: " + " ".join(f"{x:.4f}" for x in v))
+            continue
         print(f"alpha={a_p} N={N_p} {p} ({v['n']} solutions): flatness " +
               " ".join(f"{x:.3f}" for x in v["flatness"]) + "; local entropy " +
               " ".join(f"{x:.4f}" for x in v["local_entropy"]))

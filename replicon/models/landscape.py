@@ -67,8 +67,8 @@ register(Model(
     name="landscape.protocols",
     cost="thresholds ~0.2 s; a simulation at N = 401: ~1 s per 10^4 flip attempts per weight, ~1.5 s "
          "per distance of local entropy",
-    summary="training protocols on the binary perceptron (greedy, annealing, replicated Monte Carlo; "
-            "GD, replicated GD, entropy-SGD): success, time, flatness, local entropy of what they find",
+    summary="training protocols on the binary perceptron (greedy, annealing, replicated Monte Carlo, "
+            "focusing BP; GD, replicated GD, entropy-SGD): success, time, flatness, local entropy of what they find",
     params=[
         Param("alpha", 0.6, "patterns per weight P/N", lo=0.0, hi=2.0, lo_open=True),
         Param("kappa", 0.0, "margin: an error is a stability <= kappa", lo=-2.0, hi=2.0),
@@ -96,9 +96,9 @@ register(Model(
         Param("N", 401, "number of weights", kind="int", lo=3),
         Param("seeds", 8, "independent data sets (and runs)", kind="int", lo=1),
         Param("seed", 0, "master seed (SeedSequence)", kind="int", lo=0),
-        Param("protocol", "anneal", "greedy, anneal, replicated (binary weights); gd, replicated_gd, "
-              "entropy_sgd (spherical weights)", kind="choice",
-              choices=("greedy", "anneal", "replicated", "gd", "replicated_gd", "entropy_sgd")),
+        Param("protocol", "anneal", "greedy, anneal, replicated, focusing (BP) (binary weights); gd, "
+              "replicated_gd, entropy_sgd (spherical weights)", kind="choice",
+              choices=("greedy", "anneal", "replicated", "focusing", "gd", "replicated_gd", "entropy_sgd")),
         Param("problem", "storage", "storage (random labels) or teacher (labels of a binary teacher)",
               kind="choice", choices=("storage", "teacher")),
         Param("patterns", None, "pm1 or gaussian (default: pm1 for binary, gaussian for spherical weights)",
@@ -107,13 +107,13 @@ register(Model(
               kind="choice", choices=("hinge", "errors")),
         Param("budget", 10000, "running time: flip attempts per weight (gradient evaluations) summed over "
               "replicas; replicated kinds run budget/y sweeps of each replica", kind="int", lo=1),
-        Param("y", 5, "replicas of replicated, replicated_gd and entropy_sgd", kind="int", lo=1),
+        Param("y", 5, "replicas of replicated, focusing and replicated_gd", kind="int", lo=1),
         Param("T0", None, "temperature at the start (default 2 anneal, 1 replicated, 0 continuous)", lo=0,
               allow_none=True),
         Param("T1", None, "temperature at the end, geometric in between (default 0.1 anneal, 1 replicated)",
               lo=0, allow_none=True),
-        Param("gamma0", None, "coupling at the start (default 0.3 replicated)", lo=0, allow_none=True),
-        Param("gamma1", None, "coupling at the end, geometric in between (default 3 replicated)", lo=0,
+        Param("gamma0", None, "coupling at the start (default 0.3 replicated, 0.01 focusing)", lo=0, allow_none=True),
+        Param("gamma1", None, "coupling at the end, geometric in between (default 3 replicated, 2 focusing)", lo=0,
               allow_none=True),
         Param("coupling", "centre", "replicated: to the traced binary centre, or pairwise", kind="choice",
               choices=("centre", "pairwise")),

@@ -431,8 +431,8 @@ class RunResult:
 def run_binary(protocol, data: BinaryData, seed=0, W0=None) -> RunResult:
     """Run a binary :class:`~.protocol.Protocol` on ``data`` from random (or given ``W0``, y x N)
     starting weights; ``seed`` an int or SeedSequence (streams of the start and of every replica)."""
-    if not protocol.binary:
-        raise ParamError(f"protocol kind {protocol.kind!r} trains continuous weights; binary kinds: "
+    if not protocol.binary or protocol.kind == "focusing":
+        raise ParamError(f"protocol kind {protocol.kind!r} is not a Monte Carlo protocol; Monte Carlo kinds: "
                          "greedy, anneal, replicated")
     N, y = data.N, protocol.y
     init_ss, mc_ss = seed_sequence(seed).spawn(2)

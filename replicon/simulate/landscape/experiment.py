@@ -18,6 +18,7 @@ from ..._util import ParamError, check_choice, check_number
 from ..measurement import over_seeds
 from .binary import PATTERNS, PROBLEMS, BinaryData, RunResult, binary_storage, run_binary, seed_sequence
 from .continuous import run_continuous
+from .focusing import run_focusing
 from .measure import flatness, flatness_continuous, local_entropy
 from .protocol import BINARY_KINDS, KINDS, Protocol, preset
 
@@ -30,6 +31,8 @@ def run(protocol: Protocol, data: BinaryData, seed=0, start=None) -> RunResult:
     y x N)."""
     if not isinstance(protocol, Protocol):
         raise ParamError(f"protocol must be a replicon.simulate.landscape.Protocol, got {type(protocol).__name__}")
+    if protocol.kind == "focusing":
+        return run_focusing(data, protocol, seed=seed)
     if protocol.binary:
         return run_binary(protocol, data, seed=seed, W0=start)
     return run_continuous(protocol, data, seed=seed, w0=start)
@@ -109,7 +112,7 @@ def simulate_protocols(protocol="anneal", alpha=0.6, kappa=0.0, problem="storage
     y = int(check_number("y", y, lo=1, integer=True))
     d = check_distances(d)
     budget = int(check_number("budget", budget, lo=1, integer=True))
-    if protocol in ("replicated", "replicated_gd") and y < 2:
+    if protocol in ("replicated", "replicated_gd", "focusing") and y < 2:
         raise ParamError(f"protocol={protocol} needs y >= 2 replicas, got y={y}")
     proto = preset(protocol, budget, T0=T0, T1=T1, y=y, gamma0=gamma0, gamma1=gamma1, energy=energy,
                    coupling=coupling, lr=lr, batch=batch)

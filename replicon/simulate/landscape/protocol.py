@@ -30,6 +30,9 @@ Binary (Ising) weights, Monte Carlo on the energy of :mod:`.binary`:
 ``replicated``  replicated Monte Carlo / robust ensemble: ``y`` replicas at the temperature schedule
                 coupled with strength ``gamma`` (schedule), to their traced-out binary centre
                 (``coupling="centre"``) or pairwise (``coupling="pairwise"``).
+``focusing``    focusing belief propagation (:mod:`.focusing`): one sweep is one message-passing
+                iteration (cost O(N P), counted as 2 flip attempts per weight), ``y`` the replicas of
+                the focusing field, ``gamma`` its coupling schedule; no temperature.
 
 Continuous weights (:mod:`.continuous`), a learning-rate schedule ``lr`` and an optional Langevin
 temperature:
@@ -51,7 +54,7 @@ import numpy as np
 
 from ..._util import ParamError, check_choice, check_number
 
-BINARY_KINDS = ("greedy", "anneal", "replicated")
+BINARY_KINDS = ("greedy", "anneal", "replicated", "focusing")
 CONTINUOUS_KINDS = ("gd", "replicated_gd", "entropy_sgd")
 KINDS = BINARY_KINDS + CONTINUOUS_KINDS
 COUPLINGS = ("centre", "pairwise")
@@ -155,7 +158,9 @@ class Protocol:
             raise ParamError("greedy descent runs at temperature 0; use kind='anneal' for a temperature schedule")
         if kind in ("greedy", "anneal", "gd") and y != 1:
             raise ParamError(f"kind={kind!r} has one replica (y=1); replicated kinds: replicated, replicated_gd")
-        if kind in ("replicated", "replicated_gd") and y < 2:
+        if kind == "focusing" and np.any(self.temperature > 0):
+            raise ParamError("focusing BP has no temperature; its schedule is gamma")
+        if kind in ("replicated", "replicated_gd", "focusing") and y < 2:
             raise ParamError(f"kind={kind!r} needs y >= 2 replicas, got y={y}")
         if not self.name:
             set_("name", kind)
@@ -167,6 +172,8 @@ class Protocol:
     @property
     def budget(self) -> int:
         """Flip attempts per weight (gradient evaluations for continuous kinds), all replicas together."""
+        if self.kind == "focusing":
+            return 2 * self.sweeps
         per = self.inner if self.kind == "entropy_sgd" else 1
         return int(self.sweeps * self.y * per)
 
@@ -208,6 +215,14 @@ def preset(kind: str, budget: int = 10000, *, T0: float | None = None, T1: float
         y = 1
     per = inner if kind == "entropy_sgd" else 1
     sweeps = max(1, budget // (y * per))
+    if kind == "focusing":
+        n = max(1, budget // 2)
+        ramp = min(500, n)
+        g0 = 0.01 if gamma0 is None else gamma0
+        g1 = 2.0 if gamma1 is None else gamma1
+        g = np.concatenate([np.geomspace(g0, g1, ramp) if g0 > 0 and g1 > 0 else np.linspace(g0, g1, ramp),
+                            np.full(n - ramp, g1)])
+        return Protocol(kind, n, temperature=0.0, y=y, gamma=g, stop_at_solution=stop_at_solution)
     if kind in BINARY_KINDS:
         if kind == "greedy":
             T = (0.0, 0.0)
