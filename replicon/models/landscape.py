@@ -2,7 +2,8 @@
 Ising perceptron.
 
 Only what is implemented is declared: ``landscape.franz_parisi`` and ``landscape.local_entropy`` for
-``problem=storage``, ``weights=ising``, and ``landscape.local_entropy_breakdown``. Other values of
+``problem=storage|teacher`` (``weights=ising``; the teacher at kappa = 0), and
+``landscape.local_entropy_breakdown``. Other values of
 ``problem`` / ``weights`` are refused with a one-line error naming the allowed ones.
 """
 
@@ -21,7 +22,8 @@ register(Model(
         Param("kappa", 0.0, "margin", lo=-2.0, hi=2.0),
         Param("d", 0.1, "normalised Hamming distance from the reference, 0 < d <= 1/2 (solved for "
               "d <= (1 - q_ref)/2, the typical distance)", lo=1e-4, hi=0.5),
-        Param("problem", "storage", "storage (implemented)", kind="choice", choices=("storage",)),
+        Param("problem", "storage", "storage, or teacher (kappa = 0, alpha <= 1.2; by the Nishimori symmetry "
+              "the Gibbs reference is exchangeable with the teacher)", kind="choice", choices=("storage", "teacher")),
         Param("weights", "ising", "ising (implemented)", kind="choice", choices=("ising",)),
     ],
     solve=lazy("replicon.theory.landscape:franz_parisi"),
@@ -147,7 +149,8 @@ register(Model(
         Param("alpha", 0.6, "patterns per weight P/N (below the Ising RS capacity)", lo=0.0, hi=1.27),
         Param("kappa", 0.0, "margin", lo=-2.0, hi=2.0),
         Param("d", 0.05, "normalised Hamming distance from the reference", lo=0.0, lo_open=True, hi=0.5),
-        Param("problem", "storage", "storage (implemented)", kind="choice", choices=("storage",)),
+        Param("problem", "storage", "storage (random labels, margin kappa) or teacher (labels of an Ising "
+              "teacher; kappa = 0, alpha <= 1.2)", kind="choice", choices=("storage", "teacher")),
         Param("weights", "ising", "ising (implemented)", kind="choice", choices=("ising",)),
     ],
     solve=lazy("replicon.theory.landscape:local_entropy"),
@@ -159,7 +162,10 @@ register(Model(
              "slope": "dS/dd = 2 Delta", "R": "1 - 2d", "binary_entropy": "H2(d), an upper bound",
              "gardner_entropy": "Gardner entropy (the plateau)",
              "d_star": "distance from the Gardner state's centre to its solutions (plateau onset)",
-             "map_radius": "spectral radius of the fixed-point map (< 1: attracting)"},
+             "map_radius": "spectral radius of the fixed-point map (< 1: attracting)",
+             "t": "teacher: overlap of the solutions around the reference with the teacher",
+             "t_hat": "teacher: its conjugate", "eps_g": "teacher: arccos(t)/pi of those solutions",
+             "gibbs_t": "teacher: overlap of typical (Gibbs, T = 0) solutions with the teacher"},
     grid_parameter="d",
     hooks={"solve_near": lazy("replicon.theory.landscape.local_entropy:local_entropy_near")},
     references="Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015); "

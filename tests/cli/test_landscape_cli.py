@@ -28,7 +28,7 @@ def test_solve_local_entropy_json():
     assert 0 < S < binary_entropy(0.05) and out["observables"]["slope"] > 0
 
 
-@pytest.mark.parametrize("arg, allowed", [("d=0.6", "allowed: (0.0, 0.5]"), ("problem=teacher", "storage")])
+@pytest.mark.parametrize("arg, allowed", [("d=0.6", "allowed: (0.0, 0.5]"), ("weights=spherical", "ising")])
 def test_bad_input_exits_2_with_one_line(arg, allowed):
     p = run("solve", "landscape.local_entropy", arg)
     lines = p.stderr.strip().splitlines()

@@ -302,10 +302,110 @@ def franz_parisi_entropy(alpha, kappa, d, reference=None, inits=None, tol=1e-10)
     return out, msg, ref
 
 
+class TeacherAtOverlap:
+    """Version-space entropy of the Ising teacher-student perceptron (T = 0, kappa = 0) at fixed overlap
+    R = 1 - 2d with the teacher: the map q -> q_hat = -2 alpha dG_E/dq (teacher channel) -> R_hat from
+    <tanh(sqrt(q_hat) z + R_hat)> = R -> q = <tanh^2>, on q in (R^2, 1)."""
+
+    def __init__(self, alpha, d):
+        self.alpha, self.R = float(alpha), 1.0 - 2.0 * float(d)
+        self._rh = 0.0
+
+    def conj(self, q):
+        from ..channels import teacher_energetic
+        from ..priors import ising_prior
+
+        e = teacher_energetic(q, self.R)
+        qh = -2.0 * self.alpha * e["dq"]
+        if not qh > 0:
+            raise FloatingPointError("q_hat <= 0")
+        f = lambda rh: ising_prior(qh, rh)[1] - self.R          # noqa: E731 (increasing in R_hat)
+        lo, hi = self._rh - 1.0, self._rh + 1.0
+        while f(lo) > 0:
+            lo -= 2.0 * (hi - lo)
+        while f(hi) < 0:
+            hi += 2.0 * (hi - lo)
+        rh = brentq(f, lo, hi, xtol=1e-14)
+        self._rh = rh
+        return qh, rh, e["G"]
+
+    def update(self, x):
+        from ..priors import ising_prior
+
+        try:
+            qh, rh, _ = self.conj(float(x[0]))
+        except (FloatingPointError, ValueError):
+            return np.array([np.nan])
+        return np.array([ising_prior(qh, rh)[0]])
+
+    def problem(self):
+        return engine.FixedPointProblem(("q",), self.update, np.array([self.R * self.R]), np.array([1.0]),
+                                        transforms=("logit",), u_min=-600.0)
+
+    def evaluate(self, x):
+        from ..priors import ising_entropy
+
+        q = float(x[0])
+        qh, rh, G = self.conj(q)
+        return {"q1": q, "q1_hat": qh, "R_hat": rh, "entropy": ising_entropy(q, self.R, qh, rh) + self.alpha * G}
+
+
+def franz_parisi_teacher(alpha, d, strict=False):
+    """Franz-Parisi entropy of the Ising teacher-student perceptron around a T = 0 Gibbs solution.
+
+    At T = 0 Gibbs learning is Bayes-optimal (the teacher is drawn from the student's prior), so a
+    reference drawn from the posterior and the teacher are exchangeable given the data (Nishimori
+    symmetry): the log-number of solutions at distance d from a Gibbs reference is that at distance d
+    from the teacher, the version-space entropy at overlap R = 1 - 2d with it (RS; Gyorgyi 1990's
+    equations with R held fixed, R_hat its multiplier). At R = R_Gibbs it is the Gibbs entropy
+    (perceptron.teacher; test); at small d it is negative (Huang, Wong & Kabashima 2013).
+    """
+    name = "landscape.franz_parisi"
+    params = {"alpha": alpha, "kappa": 0.0, "d": d, "problem": "teacher", "weights": "ising"}
+    from ..perceptron import teacher
+
+    gibbs = teacher(alpha=alpha, T=0.0, weights="ising")
+    poor = gibbs.branch_named("poor") if gibbs.converged else None
+    model = TeacherAtOverlap(alpha, d)
+    R = model.R
+    starts = [np.array([R * R + f * (1.0 - R * R)]) for f in (0.5, 0.1, 0.9)]
+    try:
+        found, failed = engine.find_fixed_points(model.problem(), starts, max_iter=500)
+    except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
+        found, failed = [], []
+        msg = f"RS equations failed: {exc}"
+    else:
+        msg = failed[0].message if failed and not found else ""
+    sols = []
+    for r in found:
+        ev = model.evaluate(r.x)
+        obs = {"entropy": ev["entropy"], "q1": ev["q1"], "R": R, "q1_hat": ev["q1_hat"], "R_hat": ev["R_hat"],
+               "binary_entropy": binary_entropy(d)}
+        if poor is not None:
+            obs.update(q_ref=float(poor["q"]), reference_entropy=float(poor["entropy"]))
+        sols.append(Solution(model=name, params=params, order={"q1": ev["q1"], "q1_hat": ev["q1_hat"],
+                                                               "R_hat": ev["R_hat"]},
+                             observables=obs, free_energy=-ev["entropy"], residual=r.residual,
+                             iterations=r.iterations, branch="rs", message="Nishimori: reference = teacher"))
+    if not sols:
+        from ..solution import ConvergenceError
+        if strict:
+            raise ConvergenceError(msg or "no fixed point")
+        return Solution.failed(name, params, msg or "no fixed point")
+    sols.sort(key=lambda s: -s["entropy"])
+    for i, s_ in enumerate(sols):
+        s_.status = "thermodynamic" if i == 0 else "metastable"
+        if i:
+            s_.branch = f"rs{i + 1}"
+    sols[0].branches = sols
+    return sols[0]
+
+
 def franz_parisi(alpha=0.5, kappa=0.0, d=0.1, problem="storage", weights="ising", strict=False):
     """Franz-Parisi entropy S(d) of the perceptron around an equilibrium solution (RS, ultrametric).
 
-    Implemented: ``problem="storage"``, ``weights="ising"`` (module docstring). Returns the
+    Implemented: ``weights="ising"``; ``problem="storage"`` (module docstring) and ``problem="teacher"``
+    at kappa = 0 (:func:`franz_parisi_teacher`, through the Nishimori symmetry). Returns the
     constrained entropy per weight ``entropy``, the overlaps ``q1`` (two solutions at distance
     d from the same reference), ``q_ref`` (Gardner's overlap of two references), ``R = 1 - 2d``,
     the conjugates ``q1_hat``, ``R_hat``, and ``binary_entropy`` H2(d) (an upper bound).
@@ -315,9 +415,16 @@ def franz_parisi(alpha=0.5, kappa=0.0, d=0.1, problem="storage", weights="ising"
     alpha, kappa, d, problem, weights = check_landscape(alpha, kappa, d, problem, weights)
     params = {"alpha": alpha, "kappa": kappa, "d": d, "problem": problem, "weights": weights}
     name = "landscape.franz_parisi"
-    if problem != "storage" or weights != "ising":
-        return Solution.failed(name, params, f"not implemented: problem={problem}, weights={weights} "
-                               "(implemented: problem=storage, weights=ising)")
+    if weights != "ising":
+        from ..._util import ParamError
+        raise ParamError(f"weights={weights} is not implemented for {name}; allowed: weights=ising")
+    if problem == "teacher":
+        if kappa != 0.0 or alpha > 1.2:
+            from ..._util import ParamError
+            raise ParamError(f"problem=teacher with alpha={alpha:g}, kappa={kappa:g} is not implemented; "
+                             "allowed: kappa=0 and 0 <= alpha <= 1.2 (below the transition to perfect learning)")
+        if alpha > 0.0:
+            return franz_parisi_teacher(alpha, d, strict)
     if alpha == 0.0:
         H = binary_entropy(d)
         obs = {"entropy": H, "q1": (1 - 2 * d) ** 2, "P": 0.0, "q_ref": 0.0, "R": 1 - 2 * d,

@@ -67,9 +67,18 @@ Checks (tests/theory/landscape/test_local_entropy.py): alpha = 0 gives ``S = H2(
 the plateau equals the Gardner entropy; ``S >= `` the Franz-Parisi entropy at every d; the
 stationarity conditions against finite differences of the free entropy.
 
+Teacher-student (``problem="teacher"``, kappa = 0): the labels are ``sign(B.xi)`` of an Ising teacher
+``B``; one more order parameter, the overlap ``t = W.B/N`` of the solutions around the reference with
+the teacher (conjugate ``t_hat``). The energetic term becomes ``E_z W(z) M(sqrt(q1) z)`` with
+``W(z) = 2 H(-t z/sqrt(q1 - t^2))``; in the entropic term the field is ``u = sqrt(Q0) z + t_hat``,
+the reference ``sign(u)``, ``t = E sign(u) m``, ``chi0 = E[z sign(u) m]/sqrt(Q0) - (1 - q1)``, and
+``S`` gains ``-t_hat t``. The plateau is the T = 0 Gibbs state of ``perceptron.teacher`` (its
+poor-generalisation branch, alpha <= 1.2, below the transition to perfect learning at 1.245).
+Dense regions lie closer to the teacher than typical solutions (``eps_g`` below the Gibbs value).
+
 Limits: RS in the references (the external entropy is not computed, its sign is not checked);
-Ising weights and storage only (``problem=teacher``, ``weights=spherical`` raise a one-line
-error). Stability: the spectral radius of the map (``engine.attracting``) is reported as
+Ising weights only (``weights=spherical`` raises a one-line error); the teacher problem at
+kappa = 0 only. Stability: the spectral radius of the map (``engine.attracting``) is reported as
 ``map_radius``; the replicon (AT) eigenvalue of this large-deviation ensemble is not computed.
 """
 
@@ -80,7 +89,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import log_ndtr
+from scipy.special import log_ndtr, ndtr
 
 from ..._util import ParamError
 from .. import engine
@@ -126,11 +135,49 @@ def energetic(q1, chi0, kappa):
     return G, d_chi, d_q1
 
 
-def conjugates(alpha, q1, chi0, kappa):
-    """(Q0, v, G_E): Q0 = 2 alpha dG_E/dchi0, v = Q0 + 2 alpha dG_E/dq1."""
-    G, d_chi, d_q1 = energetic(q1, chi0, kappa)
+def energetic_teacher(q1, chi0, t, kappa):
+    """(G_E, dG_E/dchi0, dG_E/dq1, dG_E/dt) for labels of an Ising teacher B: the pattern's teacher field
+    u0 has covariance t = W.B/N with the replicas' field g = sqrt(q1) z, so that
+    G_E = E_z W(z) M(sqrt(q1) z), W(z) = 2 H(-t z/sqrt(q1 - t^2)) (the label agrees with the sign of the
+    field the replicas see), M the storage envelope of :func:`energetic`."""
+    if not (0.0 < q1 < 1.0) or not chi0 > 0.0 or not t * t < q1:
+        raise FloatingPointError("energetic term outside 0 < q1 < 1, chi0 > 0, t^2 < q1")
+    sq, s1 = math.sqrt(q1), math.sqrt(1.0 - q1)
+    st = math.sqrt(q1 - t * t)
+    z, w = panel_rule(((kappa / sq, s1 / sq), (kappa / sq, math.sqrt(chi0) / sq), (0.0, st / max(abs(t), 1e-300))),
+                      reach=10.0, order=8)
+    u0 = (kappa - sq * z) / s1
+    c = chi0 / (1.0 - q1)
+    tt = u0.copy()
+    for _ in range(200):
+        r = mills(tt)
+        step = (tt + c * r - u0) / (1.0 + c * r * (r - tt))
+        tt = tt - step
+        if np.max(np.abs(step)) < 1e-13 * (1.0 + np.max(np.abs(tt))):
+            break
+    r = mills(tt)
+    M = -0.5 * (u0 - tt) ** 2 / c + log_ndtr(-tt)
+    arg = t * z / st
+    Wt = 2.0 * ndtr(arg)
+    ph = np.exp(-0.5 * arg * arg) / math.sqrt(2.0 * math.pi)
+    G = float(w @ (Wt * M))
+    d_chi = float(w @ (Wt * r * r)) / (2.0 * (1.0 - q1))
+    dM_q1 = -r * tt / (2.0 * (1.0 - q1)) + (r / s1) * z / (2.0 * sq)
+    d_q1 = float(w @ (Wt * dM_q1 - ph * z * t / st ** 3 * M))
+    d_t = float(w @ (2.0 * ph * z * q1 / st ** 3 * M))
+    return G, d_chi, d_q1, d_t
+
+
+def conjugates(alpha, q1, chi0, kappa, t=None):
+    """(Q0, v, G_E, t_hat): Q0 = 2 alpha dG_E/dchi0, v = Q0 + 2 alpha dG_E/dq1, t_hat = alpha dG_E/dt
+    (t_hat = 0 and t = None for storage)."""
+    if t is None:
+        G, d_chi, d_q1 = energetic(q1, chi0, kappa)
+        d_t = 0.0
+    else:
+        G, d_chi, d_q1, d_t = energetic_teacher(q1, chi0, t, kappa)
     Q0 = 2.0 * alpha * d_chi
-    return Q0, Q0 + 2.0 * alpha * d_q1, G
+    return Q0, Q0 + 2.0 * alpha * d_q1, G, alpha * d_t
 
 
 # ----------------------------------------------------------------------------------------------
@@ -165,32 +212,41 @@ def a_star(u, v):
 
 
 class Entropic:
-    """Averages over z of the cluster magnetisation m = tanh a*(sqrt(Q0)|z| + Delta)."""
+    """Averages over z of the magnetisation around the reference, m = tanh a*(|u| + Delta), u = sqrt(Q0) z
+    + t_hat (t_hat: the teacher's field, 0 for storage); the reference is W~ = sign(u)."""
 
-    def __init__(self, Q0, v):
-        self.Q0, self.v = float(Q0), float(v)
+    def __init__(self, Q0, v, that=0.0):
+        self.Q0, self.v, self.that = float(Q0), float(v), float(that)
         self.sq = math.sqrt(max(self.Q0, 0.0))
 
     def nodes(self, delta):
-        feats = [(0.0, 1.0)]
-        if delta < 0 and self.sq > 0:
+        if self.sq == 0:
+            return panel_rule(((0.0, 1.0),), reach=11.0, order=8)
+        z0 = -self.that / self.sq
+        wd = min(1.0, 1.0 / self.sq)
+        feats = [(0.0, 1.0)] + ([(z0, wd)] if self.that != 0.0 else [])
+        if delta < 0:
             zc = -delta / self.sq
-            wd = min(1.0, 1.0 / self.sq)
-            feats += [(zc, wd), (-zc, wd)]
+            feats += [(z0 + zc, wd), (z0 - zc, wd)]
         return panel_rule(tuple(feats), reach=11.0, order=8)
 
+    def _m(self, z, delta):
+        u = self.sq * z + self.that
+        a = a_star(np.abs(u) + delta, self.v)
+        return u, a, np.tanh(a)
+
     def moments(self, delta):
-        """dict: R = E m, q1 = E m^2, E|z| m, E Phi."""
+        """dict: R = E m, q1 = E m^2, t = E sign(u) m (overlap with the teacher), E z sign(u) m, E Phi."""
         z, w = self.nodes(delta)
-        az = np.abs(z)
-        a = a_star(self.sq * az + delta, self.v)
-        m = np.tanh(a)
+        u, a, m = self._m(z, delta)
+        su = np.where(u < 0, -1.0, 1.0)
         phi = log2cosh(a) - 0.5 * self.v * m * m
-        return {"R": float(w @ m), "q1": float(w @ (m * m)), "zm": float(w @ (az * m)), "Phi": float(w @ phi)}
+        return {"R": float(w @ m), "q1": float(w @ (m * m)), "t": float(w @ (su * m)),
+                "zm": float(w @ (z * su * m)), "Phi": float(w @ phi)}
 
     def R(self, delta):
         z, w = self.nodes(delta)
-        return float(w @ np.tanh(a_star(self.sq * np.abs(z) + delta, self.v)))
+        return float(w @ self._m(z, delta)[2])
 
     def solve_delta(self, R, guess=0.0):
         """The Delta at which E m = R (E m increases with Delta from -1 to 1)."""
@@ -224,22 +280,26 @@ class Entropic:
 class LocalEntropy:
     """RS y -> infinity equations at (alpha, kappa) with either R = 1 - 2d fixed (``d``) or the
     Lagrange multiplier fixed (``delta``; ``delta=0`` gives the unconstrained cluster states).
-    Engine coordinates x = (q1, ln chi0)."""
+    Engine coordinates x = (q1, ln chi0) for storage, (q1, ln chi0, t) for ``problem="teacher"``
+    (t = W.B/N the overlap of the solutions with the teacher)."""
 
-    def __init__(self, alpha, kappa, d=None, delta=None):
+    def __init__(self, alpha, kappa, d=None, delta=None, problem="storage"):
         self.alpha, self.kappa = float(alpha), float(kappa)
         if (d is None) == (delta is None):
             raise ValueError("give exactly one of d, delta")
         self.d = None if d is None else float(d)
         self.R = None if d is None else 1.0 - 2.0 * self.d
         self.delta = None if delta is None else float(delta)
+        self.teacher = problem == "teacher"
+        self.n = 3 if self.teacher else 2
         self._guess = 0.5
 
     def step(self, x):
         """One application of the map, with every intermediate quantity (dict)."""
         q1, chi0 = float(x[0]), math.exp(float(x[1]))
-        Q0, v, G = conjugates(self.alpha, q1, chi0, self.kappa)
-        ent = Entropic(Q0, v)
+        t = float(x[2]) if self.teacher else None
+        Q0, v, G, that = conjugates(self.alpha, q1, chi0, self.kappa, t)
+        ent = Entropic(Q0, v, that)
         if self.R is not None:
             D = ent.solve_delta(self.R, self._guess)
             self._guess = D
@@ -247,55 +307,68 @@ class LocalEntropy:
             D = self.delta
         mom = ent.moments(D)
         chi_new = mom["zm"] / ent.sq - (1.0 - mom["q1"]) if ent.sq > 0 else float("inf")
-        return {"q1": q1, "chi0": chi0, "Q0": Q0, "v": v, "Delta": D, "G_E": G, "mom": mom,
-                "q1_new": mom["q1"], "chi0_new": chi_new}
+        return {"q1": q1, "chi0": chi0, "t": t, "Q0": Q0, "v": v, "t_hat": that, "Delta": D, "G_E": G,
+                "mom": mom, "q1_new": mom["q1"], "chi0_new": chi_new, "t_new": mom["t"]}
 
     def update(self, x):
+        bad = np.full(self.n, np.nan)
         try:
             s = self.step(x)
         except (FloatingPointError, ValueError, ZeroDivisionError, OverflowError):
-            return np.array([np.nan, np.nan])
+            return bad
         if not (s["chi0_new"] > 0 and math.isfinite(s["chi0_new"])):
-            return np.array([np.nan, np.nan])
-        return np.array([s["q1_new"], math.log(s["chi0_new"])])
+            return bad
+        out = [s["q1_new"], math.log(s["chi0_new"])]
+        return np.array(out + [s["t_new"]] if self.teacher else out)
 
     def lower_q1(self):
         return 0.0 if self.R is None else max(self.R, 0.0) ** 2
 
     def problem(self):
-        return engine.FixedPointProblem(("q1", "log_chi0"), self.update,
-                                        np.array([self.lower_q1(), LOG_CHI_BOUNDS[0]]),
-                                        np.array([1.0, LOG_CHI_BOUNDS[1]]),
-                                        transforms=("logit", "none"), u_min=-600.0)
+        lo, hi = [self.lower_q1(), LOG_CHI_BOUNDS[0]], [1.0, LOG_CHI_BOUNDS[1]]
+        names, tr = ("q1", "log_chi0"), ("logit", "none")
+        if self.teacher:
+            lo, hi, names, tr = lo + [-1.0], hi + [1.0], names + ("t",), tr + ("none",)
+        return engine.FixedPointProblem(names, self.update, np.array(lo), np.array(hi), transforms=tr,
+                                        u_min=-600.0)
 
     def free_entropy(self, s):
         """S at the point of ``step`` (the general expression, not the fixed-point identities)."""
         R = s["mom"]["R"] if self.R is None else self.R
-        return (-s["Delta"] * R - 0.5 * s["Q0"] * s["chi0"] - 0.5 * s["v"] * s["q1"]
+        tt = -s["t_hat"] * s["t"] if self.teacher else 0.0
+        return (-s["Delta"] * R + tt - 0.5 * s["Q0"] * s["chi0"] - 0.5 * s["v"] * s["q1"]
                 - 0.5 * s["Q0"] * (1.0 - s["q1"]) + s["mom"]["Phi"] + self.alpha * s["G_E"])
 
-    def phi(self, q1, chi0, Q0, v, delta):
-        """The free entropy as a function of all five variables independently (R fixed): its gradient
+    def phi(self, q1, chi0, Q0, v, delta, t=None, that=0.0):
+        """The free entropy as a function of all its variables independently (R fixed): its gradient
         vanishes at a fixed point (tests check the saddle-point equations against it)."""
         R = self.R
-        G = energetic(q1, chi0, self.kappa)[0]
-        mom = Entropic(Q0, v).moments(delta)
-        return (-delta * R - 0.5 * Q0 * chi0 - 0.5 * v * q1 - 0.5 * Q0 * (1.0 - q1) + mom["Phi"]
+        if self.teacher:
+            G = energetic_teacher(q1, chi0, t, self.kappa)[0]
+        else:
+            G = energetic(q1, chi0, self.kappa)[0]
+        mom = Entropic(Q0, v, that).moments(delta)
+        tt = -that * t if self.teacher else 0.0
+        return (-delta * R + tt - 0.5 * Q0 * chi0 - 0.5 * v * q1 - 0.5 * Q0 * (1.0 - q1) + mom["Phi"]
                 + self.alpha * G)
 
     def evaluate(self, x):
         s = self.step(x)
         R = s["mom"]["R"] if self.R is None else self.R
-        return {"entropy": self.free_entropy(s), "q1": s["q1"], "chi0": s["chi0"], "Q0": s["Q0"],
-                "v": s["v"], "Delta": s["Delta"], "R": R, "d": 0.5 * (1.0 - R), "G_E": s["G_E"]}
+        out = {"entropy": self.free_entropy(s), "q1": s["q1"], "chi0": s["chi0"], "Q0": s["Q0"],
+               "v": s["v"], "Delta": s["Delta"], "R": R, "d": 0.5 * (1.0 - R), "G_E": s["G_E"]}
+        if self.teacher:
+            out.update(t=s["t"], t_hat=s["t_hat"], eps_g=math.acos(max(-1.0, min(1.0, s["t"]))) / math.pi)
+        return out
 
 
-def _inits(R):
+def _inits(R, problem="storage"):
     lo = R * R
     out = []
     for f in (0.3, 0.05, 0.8):
         for lc in (0.0, 2.5):
-            out.append(np.array([lo + f * (1.0 - lo), lc]))
+            x = [lo + f * (1.0 - lo), lc]
+            out.append(np.array(x + [0.6 * math.sqrt(x[0])] if problem == "teacher" else x))
     return out
 
 
@@ -330,29 +403,39 @@ def _roots(model, inits, tol, max_iter=MAX_ITER):
 
 
 @lru_cache(maxsize=256)
-def gardner_plateau(alpha, kappa):
-    """(entropy, q, q_hat, d*) of the Gardner state (perceptron.storage) and the distance
-    d* = (1 - E|tanh(sqrt(q_hat) z)|)/2 from its centre to its typical solutions; None past capacity."""
-    from ..perceptron import storage
+def gardner_plateau(alpha, kappa, problem="storage"):
+    """(entropy, q, q_hat, d*, R_teacher) of the equilibrium state (storage: perceptron.storage; teacher:
+    the T = 0 Gibbs state of perceptron.teacher, its poor-generalisation branch, on the Nishimori line
+    R_hat = q_hat) and the distance d* = (1 - E|tanh(sqrt(q_hat) z + R_hat)|)/2 from its centre to its
+    typical solutions; None where there is no such state."""
+    from ..perceptron import storage, teacher
 
-    sol = storage(alpha=alpha, kappa=kappa, weights="ising")
-    if not sol.converged:
-        return None
-    qh = float(sol.order["q_hat"])
-    z, w = panel_rule(((0.0, 1.0),), reach=11.0, order=10)
-    Em = float(w @ np.abs(np.tanh(math.sqrt(max(qh, 0.0)) * z)))
-    return float(sol["entropy"]), float(sol.order["q"]), qh, 0.5 * (1.0 - Em)
+    if problem == "teacher":
+        sol = teacher(alpha=alpha, T=0.0, weights="ising")
+        sol = sol.branch_named("poor") if sol.converged else None
+        if sol is None or not sol["entropy"] > 0:
+            return None
+        qh, rh, rt = float(sol.order["q_hat"]), float(sol.order["R_hat"]), float(sol["R"])
+    else:
+        sol = storage(alpha=alpha, kappa=kappa, weights="ising")
+        if not sol.converged:
+            return None
+        qh, rh, rt = float(sol.order["q_hat"]), 0.0, float("nan")
+    z, w = panel_rule(((0.0, 1.0), (-rh / math.sqrt(max(qh, 1e-300)), 1.0)), reach=11.0, order=10)
+    Em = float(w @ np.abs(np.tanh(math.sqrt(max(qh, 0.0)) * z + rh)))
+    return float(sol["entropy"]), float(sol.order["q"]), qh, 0.5 * (1.0 - Em), rt
 
 
 CLUSTER_STARTS = ((0.97, 0.7), (0.99, 2.0), (0.93, 0.0))
 
 
 @lru_cache(maxsize=256)
-def cluster_state(alpha, kappa, tol=1e-11):
+def cluster_state(alpha, kappa, problem="storage", tol=1e-11):
     """The isolated dense ball: the Delta = 0 fixed point with chi0 > 0 (None where there is none).
     Returns the evaluate() dict (entropy S_c, radius d_c = (1 - E m)/2, q1, chi0, ...)."""
-    model = LocalEntropy(alpha, kappa, delta=0.0)
-    found, _ = _roots(model, [np.array([q, lc]) for q, lc in CLUSTER_STARTS], tol, max_iter=150)
+    model = LocalEntropy(alpha, kappa, delta=0.0, problem=problem)
+    starts = [np.array([q, lc] + ([0.6 * math.sqrt(q)] if problem == "teacher" else [])) for q, lc in CLUSTER_STARTS]
+    found, _ = _roots(model, starts, tol, max_iter=150)
     found = [f for f in found if f["chi0"] > 1e-6 and f["q1"] > 0.5]
     if not found:
         return None
@@ -368,31 +451,41 @@ def _check(alpha, kappa, d, problem, weights):
     from .common import check_landscape
 
     alpha, kappa, d, problem, weights = check_landscape(alpha, kappa, d, problem, weights)
-    if problem != "storage" or weights != "ising":
-        raise ParamError(f"problem={problem}, weights={weights} is not implemented for {NAME}; "
-                         "allowed: problem=storage, weights=ising")
+    if weights != "ising":
+        raise ParamError(f"weights={weights} is not implemented for {NAME}; allowed: weights=ising")
+    if problem == "teacher" and (kappa != 0.0 or alpha > TEACHER_ALPHA_MAX):
+        raise ParamError(f"problem=teacher with alpha={alpha:g}, kappa={kappa:g} is not implemented; allowed: "
+                         f"kappa=0 and 0 <= alpha <= {TEACHER_ALPHA_MAX} (below the first-order transition "
+                         "1.245 to perfect learning)")
     return alpha, kappa, d, problem, weights
 
 
-def local_entropy_states(alpha, kappa, d, inits=None, tol=1e-10):
+TEACHER_ALPHA_MAX = 1.2
+
+
+def local_entropy_states(alpha, kappa, d, inits=None, tol=1e-10, problem="storage"):
     """Every state at distance d (list of dicts with a ``branch`` label) and a message."""
     states = []
-    pl = gardner_plateau(alpha, kappa)
+    pl = gardner_plateau(alpha, kappa, problem)
     if pl is None:
-        return [], f"alpha={alpha:g} is past the Ising RS capacity at kappa={kappa:g} (perceptron.storage)"
-    S_G, q_G, qh_G, d_star = pl
-    model = LocalEntropy(alpha, kappa, d=d)
+        return [], (f"alpha={alpha:g}: no equilibrium state of positive entropy at kappa={kappa:g} "
+                    f"(problem={problem}; past the Ising RS capacity or the teacher transition)")
+    S_G, q_G, qh_G, d_star, R_G = pl
+    model = LocalEntropy(alpha, kappa, d=d, problem=problem)
     if inits is None:
         # past d* the Gardner plateau is exact; its centred continuation would need chi0 < 0 (q0 > q1)
-        inits = _inits(1.0 - 2.0 * d) if d < d_star else []
+        inits = _inits(1.0 - 2.0 * d, problem) if d < d_star else []
     roots, msg = _roots(model, inits, tol) if inits else ([], "")
     for r in roots:
         r["branch"] = "dense" if r["Delta"] > 0 else "centred"
         states.append(r)
     if d >= d_star:
-        states.append({"branch": "plateau", "entropy": S_G, "q1": q_G, "chi0": 0.0, "Q0": qh_G, "v": 0.0,
-                       "Delta": 0.0, "R": 1.0 - 2.0 * d, "d": d, "residual": 0.0, "iterations": 0})
-    cl = cluster_state(alpha, kappa)
+        st = {"branch": "plateau", "entropy": S_G, "q1": q_G, "chi0": 0.0, "Q0": qh_G, "v": 0.0,
+              "Delta": 0.0, "R": 1.0 - 2.0 * d, "d": d, "residual": 0.0, "iterations": 0}
+        if problem == "teacher":
+            st.update(t=R_G, t_hat=qh_G, eps_g=math.acos(R_G) / math.pi)
+        states.append(st)
+    cl = cluster_state(alpha, kappa, problem)
     if cl is not None and d >= cl["d"]:
         c = {k: v for k, v in cl.items() if k != "x"}
         c.update(branch="cluster", R=1.0 - 2.0 * d, d=d)
@@ -406,7 +499,7 @@ def _solution(alpha, kappa, d, params, states, msg, strict):
             raise ConvergenceError(msg)
         return Solution.failed(NAME, params, msg or "no RS solution found")
     states = sorted(states, key=lambda s: -s["entropy"])
-    pl = gardner_plateau(alpha, kappa)
+    pl = gardner_plateau(alpha, kappa, params.get("problem", "storage"))
     counts: dict = {}
     sols = []
     for i, s in enumerate(states):
@@ -419,6 +512,8 @@ def _solution(alpha, kappa, d, params, states, msg, strict):
                "gardner_entropy": pl[0], "d_star": pl[3]}
         if "map_radius" in s:
             obs["map_radius"] = s["map_radius"]
+        if "t" in s:
+            obs.update(t=s["t"], t_hat=s["t_hat"], eps_g=s["eps_g"], gibbs_t=pl[4])
         status = "thermodynamic" if i == 0 else "metastable"
         sols.append(Solution(model=NAME, params=params,
                              order={"q1": s["q1"], "chi0": s["chi0"], "Q0": s["Q0"], "v": s["v"],
@@ -453,7 +548,7 @@ def local_entropy(alpha=0.6, kappa=0.0, d=0.05, problem="storage", weights="isin
                         observables=obs, free_energy=-H, branch="dense", status="thermodynamic",
                         message="alpha = 0: every configuration is a solution, S = H2(d)")
     try:
-        states, msg = local_entropy_states(alpha, kappa, d)
+        states, msg = local_entropy_states(alpha, kappa, d, problem=problem)
     except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
         states, msg = [], f"RS equations failed: {exc}"
     return _solution(alpha, kappa, d, params, states, msg, strict)
@@ -469,9 +564,13 @@ def local_entropy_near(params, previous):
     starts = [np.array(b.extra["x"]) for b in (previous.branches or [previous]) if "x" in b.extra
               and b.params.get("alpha") == alpha and b.params.get("kappa") == kappa]
     R = 1 - 2 * d
-    starts = [np.array([max(s[0], R * R + 1e-9 * (1 - R * R)), s[1]]) for s in starts]
+    starts = [np.array([max(s[0], R * R + 1e-9 * (1 - R * R))] + list(s[1:])) for s in starts]
+    pl = gardner_plateau(alpha, kappa, problem)
     try:
-        states, msg = local_entropy_states(alpha, kappa, d, inits=starts + _inits(R))
+        if pl is not None and d >= pl[3]:
+            states, msg = local_entropy_states(alpha, kappa, d, problem=problem)
+        else:
+            states, msg = local_entropy_states(alpha, kappa, d, inits=starts + _inits(R, problem), problem=problem)
     except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
         states, msg = [], f"RS equations failed: {exc}"
     return _solution(alpha, kappa, d, dict(params), states, msg, False)
@@ -482,7 +581,7 @@ def local_entropy_near(params, previous):
 # ----------------------------------------------------------------------------------------------
 
 
-def _follow_d(alpha, kappa, d, i0, x0, direction, out, key, tol, overwrite=True):
+def _follow_d(alpha, kappa, d, i0, x0, direction, out, key, tol, overwrite=True, problem="storage"):
     """Continue one branch along the grid d from index i0 (x0 solved there) in ``direction``: each point by
     the accelerated iteration from the secant prediction (the engine's ``follow`` refuses the large moves of
     ln chi0 at small d). Fills out[key][i] (and Delta, q1 where ``overwrite``); stops where it is lost."""
@@ -490,7 +589,7 @@ def _follow_d(alpha, kappa, d, i0, x0, direction, out, key, tol, overwrite=True)
     i = i0
     x = np.asarray(x0, float)
     while 0 <= i < d.size:
-        model = LocalEntropy(alpha, kappa, d=float(d[i]))
+        model = LocalEntropy(alpha, kappa, d=float(d[i]), problem=problem)
         prob = model.problem()
         guess = x if len(hist) < 2 else hist[-1] + (hist[-1] - hist[-2])
         r = engine.iterate(prob, prob.clip(guess), tol=tol, max_iter=MAX_ITER)
@@ -507,7 +606,7 @@ def _follow_d(alpha, kappa, d, i0, x0, direction, out, key, tol, overwrite=True)
         i += direction
 
 
-def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10):
+def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10, problem="storage"):
     """S(d) on a grid of distances, by continuation (fast; for figures and overlays).
 
     Returns a dict of numpy arrays over ``d`` (sorted): ``entropy`` (thermodynamic: the largest of
@@ -531,26 +630,27 @@ def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10):
                    Delta=np.arctanh(R), q1=R * R, gardner_entropy=math.log(2.0), d_star=0.5,
                    d_cluster=np.nan, cluster_entropy=np.nan)
         return out
-    pl = gardner_plateau(alpha, kappa)
+    pl = gardner_plateau(alpha, kappa, problem)
     if pl is None:
-        raise ParamError(f"alpha={alpha:g} is past the Ising RS capacity at kappa={kappa:g}")
-    S_G, q_G, _, d_star = pl
-    cl = cluster_state(alpha, kappa)
+        raise ParamError(f"alpha={alpha:g}: no equilibrium state at kappa={kappa:g} (problem={problem})")
+    S_G, q_G, _, d_star, R_G = pl
+    cl = cluster_state(alpha, kappa, problem)
     # the dense branch from the smallest distance, followed up in d; the branch that leaves the Gardner
     # plateau at d*, followed down in d (below alpha_U they are one branch)
-    first, _ = local_entropy_states(alpha, kappa, float(d[0]), tol=tol)
+    first, _ = local_entropy_states(alpha, kappa, float(d[0]), tol=tol, problem=problem)
     first = [s for s in first if "x" in s]
     if first:
         x0 = max(first, key=lambda s: s["entropy"])["x"]
-        _follow_d(alpha, kappa, d, 0, x0, +1, out, "branch", tol)
+        _follow_d(alpha, kappa, d, 0, x0, +1, out, "branch", tol, problem=problem)
     below = np.flatnonzero(d < d_star)
     out["upper"] = np.full(n, np.nan)
     if below.size:
         i0 = int(below[-1])
-        x0 = np.array([max(q_G, (1 - 2 * d[i0]) ** 2 + 1e-6), -4.0])
-        r = engine.iterate(LocalEntropy(alpha, kappa, d=float(d[i0])).problem(), x0, tol=tol, max_iter=MAX_ITER)
+        x0 = [max(q_G, (1 - 2 * d[i0]) ** 2 + 1e-6), -4.0] + ([R_G] if problem == "teacher" else [])
+        r = engine.iterate(LocalEntropy(alpha, kappa, d=float(d[i0]), problem=problem).problem(), np.array(x0),
+                           tol=tol, max_iter=MAX_ITER)
         if r.converged:
-            _follow_d(alpha, kappa, d, i0, r.x, -1, out, "upper", tol, overwrite=False)
+            _follow_d(alpha, kappa, d, i0, r.x, -1, out, "upper", tol, overwrite=False, problem=problem)
     out["branch_upper"] = out.pop("upper")
     out["branch_upper"] = np.where(np.isclose(out["branch_upper"], out["branch"], rtol=0, atol=1e-9),
                                    np.nan, out["branch_upper"])

@@ -13,15 +13,15 @@ import pytest
 from replicon._util import ParamError
 from replicon.theory import engine
 from replicon.theory.landscape import binary_entropy, local_entropy
-from replicon.theory.landscape.local_entropy import (LocalEntropy, _inits, energetic, gardner_plateau,
-                                                     local_entropy_curve)
+from replicon.theory.landscape.local_entropy import (LocalEntropy, _inits, energetic, energetic_teacher,
+                                                     gardner_plateau, local_entropy_curve)
 from replicon.theory.perceptron import storage
 
 
-def dense(alpha, d, kappa=0.0):
-    """The dense-branch fixed point at (alpha, d) from the default starts (largest entropy), or fail."""
-    m = LocalEntropy(alpha, kappa, d=d)
-    for x0 in _inits(1 - 2 * d):
+def dense(alpha, d, kappa=0.0, problem="storage"):
+    """The dense-branch fixed point at (alpha, d) from the default starts (the first that converges)."""
+    m = LocalEntropy(alpha, kappa, d=d, problem=problem)
+    for x0 in _inits(1 - 2 * d, problem):
         r = engine.iterate(m.problem(), x0, max_iter=300)
         if r.converged:
             return m, m.evaluate(r.x)
@@ -35,8 +35,9 @@ def test_without_patterns_the_local_entropy_is_the_binary_entropy():
 
 @pytest.mark.parametrize("kw,word", [({"d": 0.0}, "d"), ({"d": 0.6}, "d"), ({"d": -0.1}, "d"),
                                      ({"alpha": -1.0}, "alpha"), ({"problem": "x"}, "problem"),
-                                     ({"weights": "gauss"}, "weights"), ({"problem": "teacher"}, "problem"),
-                                     ({"weights": "spherical"}, "weights")])
+                                     ({"weights": "gauss"}, "weights"), ({"weights": "spherical"}, "weights"),
+                                     ({"problem": "teacher", "kappa": 0.5}, "kappa"),
+                                     ({"problem": "teacher", "alpha": 1.3}, "alpha")])
 def test_bad_input_is_one_line_error_naming_what_is_allowed(kw, word):
     with pytest.raises(ParamError) as e:
         local_entropy(**kw)
@@ -53,6 +54,13 @@ def test_energetic_derivatives_against_finite_differences():
         fq = (energetic(q1 + h, chi0, kappa)[0] - energetic(q1 - h, chi0, kappa)[0]) / (2 * h)
         assert dc == pytest.approx(fc, rel=1e-7, abs=1e-10)
         assert dq == pytest.approx(fq, rel=1e-7, abs=1e-10)
+    for q1, chi0, t, kappa in ((0.8, 1.3, 0.5, 0.0), (0.6, 0.3, 0.2, 0.3)):      # teacher labels
+        G, dc, dq, dt = energetic_teacher(q1, chi0, t, kappa)
+        f = lambda a, b, c: energetic_teacher(a, b, c, kappa)[0]           # noqa: E731
+        h = 1e-5
+        assert dc == pytest.approx((f(q1, chi0 + h, t) - f(q1, chi0 - h, t)) / (2 * h), rel=1e-7)
+        assert dq == pytest.approx((f(q1 + h, chi0, t) - f(q1 - h, chi0, t)) / (2 * h), rel=1e-7)
+        assert dt == pytest.approx((f(q1, chi0, t + h) - f(q1, chi0, t - h)) / (2 * h), rel=1e-7)
 
 
 def test_the_fixed_point_is_a_saddle_of_the_free_entropy_and_its_slope_is_two_delta():
@@ -96,7 +104,7 @@ def test_the_dense_branch_ends_on_the_gardner_state_at_its_centre():
     (independent code) at the distance d* = (1 - E|tanh(sqrt(q_hat) z)|)/2 from the Gardner state's
     centre; S - S_G = O(Delta^2), d - d* = O(Delta)."""
     for alpha, kappa in ((0.5, 0.0), (0.3, 0.5)):
-        S_G, q_G, qh, d_star = gardner_plateau(alpha, kappa)
+        S_G, q_G, qh, d_star, _ = gardner_plateau(alpha, kappa)
         assert S_G == storage(alpha=alpha, kappa=kappa, weights="ising")["entropy"]
         m = LocalEntropy(alpha, kappa, delta=1e-4)
         r = engine.iterate(m.problem(), np.array([q_G, -5.0]))
@@ -115,6 +123,50 @@ def test_solve_reports_the_plateau_beyond_d_star_and_the_dense_branch_before():
     near = local_entropy(alpha=0.5, d=0.05)
     assert near.converged and near.branch == "dense" and near.residual < 1e-9
     assert 0 < near["entropy"] < far["entropy"]
+
+
+def test_teacher_dense_branch_is_a_saddle_and_ends_on_the_gibbs_state():
+    """problem=teacher (Ising teacher, kappa = 0, alpha = 0.8): the fixed point is stationary in all seven
+    variables; at Delta = 1e-4 the branch lands on the T = 0 Gibbs state of perceptron.teacher
+    (independent code: entropy, overlap with the teacher R = q); dense regions lie closer to the teacher
+    than typical solutions (t > R_Gibbs, smaller eps_g: Baldassi et al. 2015, recalled)."""
+    from replicon.theory.perceptron import teacher
+
+    gibbs = teacher(alpha=0.8, T=0.0, weights="ising")
+    m, ev = dense(0.8, 0.05, problem="teacher")
+    v = [ev["q1"], ev["chi0"], ev["Q0"], ev["v"], ev["Delta"], ev["t"], ev["t_hat"]]
+    assert m.phi(*v) == pytest.approx(ev["entropy"], abs=1e-13)
+    for i in range(7):
+        h = 1e-5 * max(abs(v[i]), 1e-2)
+        vp, vm = list(v), list(v)
+        vp[i] += h
+        vm[i] -= h
+        assert abs((m.phi(*vp) - m.phi(*vm)) / (2 * h)) < 1e-7
+    assert ev["t"] > gibbs["R"] + 0.03 and 0 < ev["entropy"] < binary_entropy(0.05)
+    S_G, q_G, qh, d_star, R_G = gardner_plateau(0.8, 0.0, "teacher")
+    assert S_G == gibbs["entropy"] and R_G == gibbs["R"]
+    m = LocalEntropy(0.8, 0.0, delta=1e-4, problem="teacher")
+    r = engine.iterate(m.problem(), np.array([q_G, -5.0, R_G]))
+    assert r.converged
+    end = m.evaluate(r.x)
+    assert abs(end["entropy"] - S_G) < 1e-7 and abs(end["d"] - d_star) < 1e-3 and abs(end["t"] - R_G) < 1e-3
+
+
+def test_teacher_franz_parisi_is_the_gibbs_entropy_at_the_typical_distance_and_negative_close_by():
+    """problem=teacher, alpha = 0.8: around a Gibbs (T = 0) reference the entropy at the typical distance
+    (1 - R_Gibbs)/2 is the Gibbs entropy of perceptron.teacher, with q1 = R (Nishimori); at d = 0.01 it
+    is negative (typical solutions isolated, Huang, Wong & Kabashima 2013, recalled), where the local
+    entropy around the densest reference is positive."""
+    from replicon.theory.landscape import franz_parisi
+    from replicon.theory.perceptron import teacher
+
+    g = teacher(alpha=0.8, T=0.0, weights="ising")
+    at = franz_parisi(alpha=0.8, d=(1 - g["R"]) / 2, problem="teacher")
+    assert at.converged and at["entropy"] == pytest.approx(g["entropy"], abs=1e-9)
+    assert at["q1"] == pytest.approx(g["R"], abs=1e-7)
+    near = franz_parisi(alpha=0.8, d=0.01, problem="teacher")
+    assert near.converged and near["entropy"] < 0
+    assert dense(0.8, 0.01, problem="teacher")[1]["entropy"] > 0
 
 
 @pytest.mark.slow
