@@ -2,7 +2,8 @@
 Ising perceptron.
 
 Only what is implemented is declared: ``landscape.franz_parisi`` and ``landscape.local_entropy`` for
-``problem=storage|teacher`` (``weights=ising``; the teacher at kappa = 0), and
+``problem=storage|teacher`` (``weights=ising``; the teacher at kappa = 0), ``landscape.local_entropy`` also
+for ``weights=spherical`` (storage, any margin), and
 ``landscape.local_entropy_breakdown``. Other values of
 ``problem`` / ``weights`` are refused with a one-line error naming the allowed ones.
 """
@@ -146,12 +147,13 @@ register(Model(
     summary="Local entropy S(d): log-number of solutions at distance d from the reference that maximises "
             "it, Ising perceptron storage (RS, y -> infinity large deviation, free reference)",
     params=[
-        Param("alpha", 0.6, "patterns per weight P/N (below the Ising RS capacity)", lo=0.0, hi=1.27),
+        Param("alpha", 0.6, "patterns per weight P/N (below the RS capacity of the weights)", lo=0.0, hi=10.0),
         Param("kappa", 0.0, "margin", lo=-2.0, hi=2.0),
         Param("d", 0.05, "normalised Hamming distance from the reference", lo=0.0, lo_open=True, hi=0.5),
         Param("problem", "storage", "storage (random labels, margin kappa) or teacher (labels of an Ising "
               "teacher; kappa = 0, alpha <= 1.2)", kind="choice", choices=("storage", "teacher")),
-        Param("weights", "ising", "ising (implemented)", kind="choice", choices=("ising",)),
+        Param("weights", "ising", "ising, or spherical (storage only; negative kappa allowed)", kind="choice",
+              choices=("ising", "spherical")),
     ],
     solve=lazy("replicon.theory.landscape:local_entropy"),
     outputs={"entropy": "local entropy per weight at distance d (thermodynamic: largest over the states)",
@@ -165,7 +167,8 @@ register(Model(
              "map_radius": "spectral radius of the fixed-point map (< 1: attracting)",
              "t": "teacher: overlap of the solutions around the reference with the teacher",
              "t_hat": "teacher: its conjugate", "eps_g": "teacher: arccos(t)/pi of those solutions",
-             "gibbs_t": "teacher: overlap of typical (Gibbs, T = 0) solutions with the teacher"},
+             "gibbs_t": "teacher: overlap of typical (Gibbs, T = 0) solutions with the teacher",
+             "sphere_fraction": "spherical: 1/2 ln(1 - R^2), the bound replacing H2(d)"},
     grid_parameter="d",
     hooks={"solve_near": lazy("replicon.theory.landscape.local_entropy:local_entropy_near")},
     references="Baldassi, Ingrosso, Lucibello, Saglietti & Zecchina, PRL 115, 128101 (2015); "

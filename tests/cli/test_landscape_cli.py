@@ -28,9 +28,10 @@ def test_solve_local_entropy_json():
     assert 0 < S < binary_entropy(0.05) and out["observables"]["slope"] > 0
 
 
-@pytest.mark.parametrize("arg, allowed", [("d=0.6", "allowed: (0.0, 0.5]"), ("weights=spherical", "ising")])
-def test_bad_input_exits_2_with_one_line(arg, allowed):
-    p = run("solve", "landscape.local_entropy", arg)
+@pytest.mark.parametrize("args, allowed", [(["d=0.6"], "allowed: (0.0, 0.5]"),
+                                           (["weights=spherical", "problem=teacher"], "allowed: weights=spherical with")])
+def test_bad_input_exits_2_with_one_line(args, allowed):
+    p = run("solve", "landscape.local_entropy", *args)
     lines = p.stderr.strip().splitlines()
     assert p.returncode == 2 and len(lines) == 1 and allowed in lines[0], p.stderr
 

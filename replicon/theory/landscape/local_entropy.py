@@ -76,9 +76,15 @@ the reference ``sign(u)``, ``t = E sign(u) m``, ``chi0 = E[z sign(u) m]/sqrt(Q0)
 poor-generalisation branch, alpha <= 1.2, below the transition to perfect learning at 1.245).
 Dense regions lie closer to the teacher than typical solutions (``eps_g`` below the Gibbs value).
 
-Limits: RS in the references (the external entropy is not computed, its sign is not checked);
-Ising weights only (``weights=spherical`` raises a one-line error); the teacher problem at
-kappa = 0 only. Stability: the spectral radius of the map (``engine.attracting``) is reported as
+Spherical weights (``weights="spherical"``, storage, any margin; :class:`SphericalLocalEntropy`): the
+equations close on ``chi0`` alone, ``q1 = R^2`` exactly (the free reference is the direction of the
+cluster's centre), ``S = 1/2 ln(1 - R^2) + extr_chi0 [R^2/(2(chi0 + 1 - R^2)) + alpha G_E(R^2, chi0)]``,
+bounded by the sphere fraction ``1/2 ln(1 - R^2)`` and reaching Gardner's RS entropy at
+``d* = (1 - sqrt q)/2``. For negative margin Gardner's RS state is itself unstable beyond the AT line
+(``stable`` of the plateau, from perceptron.storage); no cluster states or breakdown are computed.
+
+Limits: RS in the references (the external entropy is not computed, its sign is not checked); the
+teacher problem at kappa = 0 and Ising weights only; spherical weights for storage only. Stability: the spectral radius of the map (``engine.attracting``) is reported as
 ``map_radius``; the replicon (AT) eigenvalue of this large-deviation ensemble is not computed.
 """
 
@@ -443,6 +449,118 @@ def cluster_state(alpha, kappa, problem="storage", tol=1e-11):
 
 
 # ----------------------------------------------------------------------------------------------
+# spherical weights
+# ----------------------------------------------------------------------------------------------
+
+
+class SphericalLocalEntropy:
+    """Spherical weights (|W|^2 = |W~|^2 = N), storage with margin kappa (negative allowed): the y -> infinity
+    equations close on chi0 alone. The replicas' prior is Gaussian with a norm multiplier; the Laplace
+    integrals are quadratic, and the free reference is the direction of the cluster's centre m, so
+    R = |m|, q1 = |m|^2 = R^2 exactly, and
+
+        S(d) = 1/2 ln(1 - R^2) + extr_chi0 [ R^2/(2 (chi0 + 1 - R^2)) + alpha G_E(R^2, chi0) ]
+
+    (G_E as for Ising weights). At alpha = 0 it is 1/2 ln(1 - R^2), the log-fraction of the sphere at
+    overlap R (the bound that replaces H2); at chi0 -> 0 it is Gardner's RS entropy at q = R^2, the
+    plateau for d >= d* = (1 - sqrt(q_Gardner))/2. Stationarity: chi0 = R/sqrt(Q0) - (1 - R^2),
+    Q0 = 2 alpha dG_E/dchi0. Engine coordinate: ln chi0."""
+
+    def __init__(self, alpha, kappa, d):
+        self.alpha, self.kappa, self.d = float(alpha), float(kappa), float(d)
+        self.R = 1.0 - 2.0 * self.d
+        self.q1 = self.R * self.R
+
+    def update(self, x):
+        try:
+            chi0 = math.exp(float(x[0]))
+            _, d_chi, _ = energetic(self.q1, chi0, self.kappa)
+        except (FloatingPointError, ValueError, OverflowError):
+            return np.array([np.nan])
+        Q0 = 2.0 * self.alpha * d_chi
+        new = self.R / math.sqrt(Q0) - (1.0 - self.q1) if Q0 > 0 else float("inf")
+        return np.array([math.log(new)]) if 0 < new < float("inf") else np.array([np.nan])
+
+    def problem(self):
+        return engine.FixedPointProblem(("log_chi0",), self.update, np.array([LOG_CHI_BOUNDS[0]]),
+                                        np.array([LOG_CHI_BOUNDS[1]]))
+
+    def evaluate(self, x):
+        chi0 = math.exp(float(x[0]))
+        G, d_chi, _ = energetic(self.q1, chi0, self.kappa)
+        S = 0.5 * math.log1p(-self.q1) + self.q1 / (2.0 * (chi0 + 1.0 - self.q1)) + self.alpha * G
+        return {"entropy": S, "q1": self.q1, "chi0": chi0, "Q0": 2.0 * self.alpha * d_chi, "v": float("nan"),
+                "Delta": float("nan"), "R": self.R, "d": self.d, "G_E": G}
+
+
+def sphere_fraction(d):
+    """1/2 ln(1 - R^2), R = 1 - 2d: the log-fraction of the sphere at overlap R (the bound for spherical
+    weights, as H2(d) is for Ising ones)."""
+    R = 1.0 - 2.0 * d
+    return 0.5 * math.log1p(-R * R)
+
+
+@lru_cache(maxsize=256)
+def spherical_plateau(alpha, kappa):
+    """(entropy, q, stable, d*) of Gardner's RS state (perceptron.storage, spherical); None past capacity."""
+    from ..perceptron import storage
+
+    sol = storage(alpha=alpha, kappa=kappa, weights="spherical")
+    if not sol.converged:
+        return None
+    q = float(sol.order["q"])
+    return float(sol["entropy"]), q, sol.stable, 0.5 * (1.0 - math.sqrt(q))
+
+
+def spherical_states(alpha, kappa, d, tol=1e-10, inits=None):
+    pl = spherical_plateau(alpha, kappa)
+    if pl is None:
+        return [], f"alpha={alpha:g} is past the spherical RS capacity at kappa={kappa:g} (perceptron.storage)"
+    S_G, q_G, stable, d_star = pl
+    states = []
+    msg = ""
+    if d < d_star:
+        model = SphericalLocalEntropy(alpha, kappa, d)
+        starts = inits if inits is not None else [np.array([lc]) for lc in (0.0, 3.0, -3.0)]
+        found, failed = engine.find_fixed_points(model.problem(), starts, tol=tol, max_iter=MAX_ITER)
+        for r in found:
+            ev = model.evaluate(r.x)
+            ev.update(branch="dense", residual=r.residual, iterations=r.iterations, x=r.x,
+                      map_radius=engine.attracting(model.problem(), r.x)[1])
+            states.append(ev)
+        msg = "" if found else (failed[0].message if failed else "no fixed point")
+    else:
+        states.append({"branch": "plateau", "entropy": S_G, "q1": q_G, "chi0": 0.0, "Q0": float("nan"),
+                       "v": float("nan"), "Delta": float("nan"), "R": 1.0 - 2.0 * d, "d": d, "residual": 0.0,
+                       "iterations": 0})
+    return states, msg
+
+
+def _spherical_solution(alpha, kappa, d, params, states, msg, strict):
+    if not states:
+        if strict:
+            raise ConvergenceError(msg)
+        return Solution.failed(NAME, params, msg or "no RS solution found")
+    pl = spherical_plateau(alpha, kappa)
+    states = sorted(states, key=lambda s: -s["entropy"])
+    sols = []
+    for i, s in enumerate(states):
+        obs = {"entropy": s["entropy"], "q": s["q1"], "q1": s["q1"], "chi0": s["chi0"], "Q0": s["Q0"],
+               "R": 1.0 - 2.0 * d, "sphere_fraction": sphere_fraction(d), "gardner_entropy": pl[0],
+               "d_star": pl[3]}
+        if "map_radius" in s:
+            obs["map_radius"] = s["map_radius"]
+        sols.append(Solution(model=NAME, params=params, order={"q1": s["q1"], "chi0": s["chi0"], "Q0": s["Q0"]},
+                             observables=obs, free_energy=-s["entropy"], residual=s["residual"],
+                             iterations=s["iterations"], branch=s["branch"] if i == 0 else f"{s['branch']}{i + 1}",
+                             status="thermodynamic" if i == 0 else "metastable",
+                             stable=pl[2] if s["branch"] == "plateau" else None, message=msg,
+                             extra={"x": [float(t) for t in s["x"]]} if "x" in s else {}))
+    sols[0].branches = sols
+    return sols[0]
+
+
+# ----------------------------------------------------------------------------------------------
 # public solve
 # ----------------------------------------------------------------------------------------------
 
@@ -451,8 +569,9 @@ def _check(alpha, kappa, d, problem, weights):
     from .common import check_landscape
 
     alpha, kappa, d, problem, weights = check_landscape(alpha, kappa, d, problem, weights)
-    if weights != "ising":
-        raise ParamError(f"weights={weights} is not implemented for {NAME}; allowed: weights=ising")
+    if weights == "spherical" and problem != "storage":
+        raise ParamError(f"weights=spherical with problem={problem} is not implemented for {NAME}; "
+                         "allowed: weights=spherical with problem=storage, or weights=ising")
     if problem == "teacher" and (kappa != 0.0 or alpha > TEACHER_ALPHA_MAX):
         raise ParamError(f"problem=teacher with alpha={alpha:g}, kappa={kappa:g} is not implemented; allowed: "
                          f"kappa=0 and 0 <= alpha <= {TEACHER_ALPHA_MAX} (below the first-order transition "
@@ -538,6 +657,19 @@ def local_entropy(alpha=0.6, kappa=0.0, d=0.05, problem="storage", weights="isin
     """
     alpha, kappa, d, problem, weights = _check(alpha, kappa, d, problem, weights)
     params = {"alpha": alpha, "kappa": kappa, "d": d, "problem": problem, "weights": weights}
+    if weights == "spherical":
+        if alpha == 0.0:
+            S = sphere_fraction(d)
+            obs = {"entropy": S, "q": (1 - 2 * d) ** 2, "q1": (1 - 2 * d) ** 2, "chi0": float("inf"), "Q0": 0.0,
+                   "R": 1 - 2 * d, "sphere_fraction": S, "gardner_entropy": 0.0, "d_star": 0.5}
+            return Solution(model=NAME, params=params, order={"q1": obs["q1"], "Q0": 0.0}, observables=obs,
+                            free_energy=-S, branch="dense", status="thermodynamic",
+                            message="alpha = 0: S = 1/2 ln(1 - R^2)")
+        try:
+            states, msg = spherical_states(alpha, kappa, d)
+        except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
+            states, msg = [], f"RS equations failed: {exc}"
+        return _spherical_solution(alpha, kappa, d, params, states, msg, strict)
     if alpha == 0.0:
         H = binary_entropy(d)
         R = 1 - 2 * d
@@ -561,6 +693,13 @@ def local_entropy_near(params, previous):
                                                params.get("problem", "storage"), params.get("weights", "ising"))
     if alpha == 0.0:
         return local_entropy(alpha, kappa, d, problem, weights)
+    if weights == "spherical":
+        starts = [np.array(b.extra["x"]) for b in (previous.branches or [previous]) if "x" in b.extra]
+        try:
+            states, msg = spherical_states(alpha, kappa, d, inits=starts + [np.array([lc]) for lc in (0.0, 3.0, -3.0)])
+        except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
+            states, msg = [], f"RS equations failed: {exc}"
+        return _spherical_solution(alpha, kappa, d, dict(params), states, msg, False)
     starts = [np.array(b.extra["x"]) for b in (previous.branches or [previous]) if "x" in b.extra
               and b.params.get("alpha") == alpha and b.params.get("kappa") == kappa]
     R = 1 - 2 * d

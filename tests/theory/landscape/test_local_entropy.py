@@ -35,7 +35,8 @@ def test_without_patterns_the_local_entropy_is_the_binary_entropy():
 
 @pytest.mark.parametrize("kw,word", [({"d": 0.0}, "d"), ({"d": 0.6}, "d"), ({"d": -0.1}, "d"),
                                      ({"alpha": -1.0}, "alpha"), ({"problem": "x"}, "problem"),
-                                     ({"weights": "gauss"}, "weights"), ({"weights": "spherical"}, "weights"),
+                                     ({"weights": "gauss"}, "weights"),
+                                     ({"weights": "spherical", "problem": "teacher"}, "weights"),
                                      ({"problem": "teacher", "kappa": 0.5}, "kappa"),
                                      ({"problem": "teacher", "alpha": 1.3}, "alpha")])
 def test_bad_input_is_one_line_error_naming_what_is_allowed(kw, word):
@@ -167,6 +168,34 @@ def test_teacher_franz_parisi_is_the_gibbs_entropy_at_the_typical_distance_and_n
     near = franz_parisi(alpha=0.8, d=0.01, problem="teacher")
     assert near.converged and near["entropy"] < 0
     assert dense(0.8, 0.01, problem="teacher")[1]["entropy"] > 0
+
+
+def test_spherical_negative_margin_between_the_sphere_fraction_and_gardner():
+    """weights=spherical, kappa = -0.5, alpha = 2: S(d) = 1/2 ln(1 - R^2) at alpha = 0 (the log-fraction of
+    the sphere at overlap R); below it for alpha > 0 with the deficit vanishing as d -> 0; rising to the
+    RS Gardner entropy of perceptron.storage (independent code) continuously at d* = (1 - sqrt q)/2,
+    chi0 -> 0 there; the plateau beyond. Stationary in chi0."""
+    from replicon.theory.landscape.local_entropy import SphericalLocalEntropy, sphere_fraction, spherical_plateau
+
+    assert local_entropy(alpha=0.0, d=0.1, weights="spherical")["entropy"] == pytest.approx(
+        0.5 * math.log(1 - 0.8 ** 2), rel=1e-14)
+    S_G, q, _, d_star = spherical_plateau(2.0, -0.5)
+    assert S_G == storage(alpha=2.0, kappa=-0.5, weights="spherical")["entropy"]
+    prev = -np.inf
+    for d in (0.005, 0.02, 0.05, 0.1, d_star - 1e-4):
+        s = local_entropy(alpha=2.0, kappa=-0.5, d=d, weights="spherical")
+        assert s.converged and s.branch == "dense" and s["entropy"] < sphere_fraction(d)
+        assert s["entropy"] > prev
+        prev = s["entropy"]
+    assert 1 - s["entropy"] / S_G < 1e-6 and s["chi0"] < 1e-3
+    assert 1 - local_entropy(alpha=2.0, kappa=-0.5, d=0.005, weights="spherical")["entropy"] / sphere_fraction(0.005) < 1e-3
+    far = local_entropy(alpha=2.0, kappa=-0.5, d=0.3, weights="spherical")
+    assert far.branch == "plateau" and far["entropy"] == S_G
+    m = SphericalLocalEntropy(2.0, -0.5, 0.05)
+    x = np.array(local_entropy(alpha=2.0, kappa=-0.5, d=0.05, weights="spherical").extra["x"])
+    h = 1e-5
+    fp, fm = m.evaluate(x + h)["entropy"], m.evaluate(x - h)["entropy"]
+    assert abs(fp - fm) / (2 * h) < 1e-7
 
 
 @pytest.mark.slow
