@@ -165,11 +165,13 @@ def test_bad_protocols_get_one_line_errors(kwargs, needle):
 
 @pytest.mark.parametrize("args,needle", [
     (["y=0"], "y=0 is out of range; allowed: >= 1"),
-    (["protocol=replicated", "gamma0=-1"], "gamma0=-1 is out of range; allowed: >= 0"),
+    pytest.param(["protocol=replicated", "gamma0=-1"], "gamma0=-1 is out of range; allowed: >= 0",
+                 marks=pytest.mark.slow),
     (["d=0.1,0.7"], "allowed: distances in [0, 0.5]"),
-    (["protocol=walk"], "choose one of"),
+    pytest.param(["protocol=walk"], "choose one of", marks=pytest.mark.slow),
 ])
 def test_bad_cli_input_exits_2_with_one_line(args, needle):
+    """One subprocess per case (each imports replicon: two in the default run, the rest slow)."""
     p = subprocess.run([sys.executable, "-m", "replicon.cli", "simulate", "landscape.protocols", "N=21", "seeds=1",
                         "budget=10", *args], capture_output=True, text=True)
     lines = p.stderr.strip().splitlines()
