@@ -198,7 +198,7 @@ def dmft_glm(alpha=2.0, data="teacher", teacher="linear", Delta=0.0, loss="squar
         sem = {k: v.std(axis=0, ddof=1) / math.sqrt(groups) for k, v in stack.items()}
         m, q, train_loss, train_error = mean["m"], mean["q"], mean["train_loss"], mean["train_error"]
         norm = mean["norm"]
-        kernels = dict(C=mean["C"], R=mean["R"], M_C=mean["M_C"], C_sem=sem["C"], M_C_sem=sem["M_C"])
+        kernels = dict(C=mean["C"], R=mean["R"], M_C=mean["M_C"], C_sem=sem["C"], R_sem=sem["R"], M_C_sem=sem["M_C"])
         method = "sampled effective process"
         residual = float(max(np.max(sem["m"]), np.max(sem["q"])))
         message = f"sampled: {groups} sweeps x {samples} effective examples; residual = largest sem of m, q"
