@@ -400,6 +400,9 @@ def _roots(model, inits, tol, max_iter=MAX_ITER):
         ev["x"] = r.x
         out.append(ev)
     msg = "" if out else (failed[0].message if failed else "no fixed point")
+    if not out and model.R is not None and model.d < 0.01:
+        msg += ("; at small d the equations approach the complete ball (q1 -> R^2, S -> H2(d)), "
+                "not resolved here")
     return out, msg
 
 
@@ -513,6 +516,8 @@ def spherical_plateau(alpha, kappa):
 
 
 def spherical_states(alpha, kappa, d, tol=1e-10, inits=None):
+    """States of the spherical local entropy at distance d (``inits`` unused: the scan in ln chi0 finds
+    every stationary point) and a message."""
     pl = spherical_plateau(alpha, kappa)
     if pl is None:
         return [], f"alpha={alpha:g} is past the spherical RS capacity at kappa={kappa:g} (perceptron.storage)"
@@ -520,15 +525,28 @@ def spherical_states(alpha, kappa, d, tol=1e-10, inits=None):
     states = []
     msg = ""
     if d < d_star:
+        # every stationary point in chi0 (a scan of ln chi0 and Newton); a point above the sphere fraction
+        # (f = S - 1/2 ln(1 - R^2) > 0, a maximum of f) is not a state; where no point has f <= 0 the
+        # minimum is at chi0 -> infinity: the complete ball, S = 1/2 ln(1 - R^2) (the version space has
+        # an interior: a whole ring at overlap R around the reference is made of solutions)
         model = SphericalLocalEntropy(alpha, kappa, d)
-        starts = inits if inits is not None else [np.array([lc]) for lc in (0.0, 3.0, -3.0)]
-        found, failed = engine.find_fixed_points(model.problem(), starts, tol=tol, max_iter=MAX_ITER)
+        bound = sphere_fraction(d)
+        found = engine.roots_1d(model.problem(), np.linspace(LOG_CHI_BOUNDS[0] / 2, LOG_CHI_BOUNDS[1] / 2, 121))
+        rejected = 0
         for r in found:
             ev = model.evaluate(r.x)
+            if ev["entropy"] > bound:
+                rejected += 1
+                continue
             ev.update(branch="dense", residual=r.residual, iterations=r.iterations, x=r.x,
                       map_radius=engine.attracting(model.problem(), r.x)[1])
             states.append(ev)
-        msg = "" if found else (failed[0].message if failed else "no fixed point")
+        if not states:
+            states.append({"branch": "ball", "entropy": bound, "q1": model.q1, "chi0": float("inf"), "Q0": 0.0,
+                           "v": float("nan"), "Delta": float("nan"), "R": model.R, "d": d, "residual": 0.0,
+                           "iterations": 0})
+            msg = ("complete ball: no stationary point below the sphere fraction"
+                   + (f" ({rejected} above it, not states)" if rejected else "") + "; S = 1/2 ln(1 - R^2)")
     else:
         states.append({"branch": "plateau", "entropy": S_G, "q1": q_G, "chi0": 0.0, "Q0": float("nan"),
                        "v": float("nan"), "Delta": float("nan"), "R": 1.0 - 2.0 * d, "d": d, "residual": 0.0,
