@@ -1,4 +1,4 @@
-"""Two-time DMFT of any smooth loss by sampling the effective example (numba forward sweep).
+"""Two-time DMFT by sampling the effective example (numba forward sweep): smooth losses, and the hinge.
 
 The equations are those of :mod:`replicon.theory.dmft.gaussian` with the selection variable
 s(k) of (persistent) SGD in the effective example, g(k) = s(k) loss'(y, h(k)):
@@ -16,6 +16,10 @@ s(k) of (persistent) SGD in the effective example, g(k) = s(k) loss'(y, h(k)):
 Causality makes one forward sweep a solution (no iteration); the only error is sampling, O(M^-1/2)
 on every kernel, estimated by independent sweeps (``groups``). Cost: O(M K^3 / 6) flops for the
 responses plus O(M K^2) for the fields, O(M K + K^2) memory (M = 4000, K = 100: about a second).
+Mixture data (``mixture``): h = y m + sqrt(Delta) omega - eta Delta sum R g with omega independent of
+y (no z-row), drive alpha E[y g] (see :mod:`.gaussian`). Spherical constraint: each new row is
+rescaled so that C(k+1, k+1) = 1.
+
 Hinge loss (``KINK_BRANCHES``). loss'' = 0 almost everywhere: the pathwise estimator sees none of
 Gamma, which is all in the kink's delta. Given the past, h(j) = c_j + sigma_j xi_j with a fresh
 innovation xi_j (sigma_j = sqrt(Delta) L_jj from the Cholesky row), and the later dynamics depend on
@@ -43,7 +47,6 @@ from numba import njit
 
 LOSS_CODE = {"square": 0, "logistic": 1, "hinge": 2}
 PATHWISE, KINK_BRANCHES = 0, 2     # estimators of the memory kernel Gamma (see the module docstring)
-SQRT2 = math.sqrt(2.0)
 INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
