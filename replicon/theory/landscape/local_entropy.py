@@ -763,7 +763,26 @@ def _follow_d(alpha, kappa, d, i0, x0, direction, out, key, tol, overwrite=True,
         i += direction
 
 
-def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10, problem="storage"):
+def spherical_curve(alpha, kappa, d):
+    """local_entropy_curve for spherical weights: each d solved on its own (~0.3 s a point)."""
+    out = {k: np.full(d.size, np.nan) for k in ("entropy", "branch", "Delta", "q1", "branch_upper")}
+    out["d"] = d
+    out["binary_entropy"] = np.array([sphere_fraction(t) for t in d])
+    pl = spherical_plateau(alpha, kappa)
+    if pl is None:
+        raise ParamError(f"alpha={alpha:g} is past the spherical RS capacity at kappa={kappa:g}")
+    for i, t in enumerate(d):
+        states, _ = spherical_states(alpha, kappa, float(t))
+        if states:
+            best = max(states, key=lambda s: s["entropy"])
+            out["entropy"][i], out["q1"][i] = best["entropy"], best["q1"]
+            if best["branch"] != "plateau":
+                out["branch"][i] = best["entropy"]
+    out.update(gardner_entropy=pl[0], d_star=pl[3], d_cluster=np.nan, cluster_entropy=np.nan)
+    return out
+
+
+def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10, problem="storage", weights="ising"):
     """S(d) on a grid of distances, by continuation (fast; for figures and overlays).
 
     Returns a dict of numpy arrays over ``d`` (sorted): ``entropy`` (thermodynamic: the largest of
@@ -771,12 +790,16 @@ def local_entropy_curve(alpha, kappa=0.0, d_grid=None, tol=1e-10, problem="stora
     (the dense branch followed from the smallest d, continued into its ``centred`` part where
     Delta < 0; NaN where it is lost), ``Delta``, ``q1``, ``binary_entropy``; and the scalars
     ``gardner_entropy``, ``d_star``, ``d_cluster`` and ``cluster_entropy`` (NaN below alpha_U).
-    Usage: ``local_entropy_curve(0.6, 0.0, np.linspace(0.005, 0.3, 40))``.
+    Usage: ``local_entropy_curve(0.6, 0.0, np.linspace(0.005, 0.3, 40))``; ``problem="teacher"`` (Ising
+    teacher, kappa = 0) and ``weights="spherical"`` (storage; there ``binary_entropy`` holds the sphere
+    fraction 1/2 ln(1 - R^2)) as in :func:`local_entropy`.
     """
     d = np.sort(np.asarray(d_grid if d_grid is not None else np.linspace(0.005, 0.5, 60), float))
     if np.any(d <= 0) or np.any(d > 0.5):
         raise ParamError("d outside (0, 1/2]; allowed: 0 < d <= 1/2")
     alpha, kappa = float(alpha), float(kappa)
+    if weights == "spherical":
+        return spherical_curve(alpha, kappa, d)
     n = d.size
     out = {k: np.full(n, np.nan) for k in ("entropy", "branch", "Delta", "q1")}
     out["d"] = d
