@@ -545,7 +545,7 @@ def spherical_states(alpha, kappa, d, tol=1e-10, inits=None):
             states.append({"branch": "ball", "entropy": bound, "q1": model.q1, "chi0": float("inf"), "Q0": 0.0,
                            "v": float("nan"), "Delta": float("nan"), "R": model.R, "d": d, "residual": 0.0,
                            "iterations": 0})
-            msg = ("complete ball: no stationary point below the sphere fraction"
+            msg = ("complete ball (chi0 = inf): no stationary point below the sphere fraction"
                    + (f" ({rejected} above it, not states)" if rejected else "") + "; S = 1/2 ln(1 - R^2)")
     else:
         states.append({"branch": "plateau", "entropy": S_G, "q1": q_G, "chi0": 0.0, "Q0": float("nan"),
@@ -664,8 +664,11 @@ def _solution(alpha, kappa, d, params, states, msg, strict):
 
 
 def local_entropy(alpha=0.6, kappa=0.0, d=0.05, problem="storage", weights="ising", strict=False):
-    """Local entropy S(d) of the Ising perceptron (storage, margin kappa): the log-number of solutions
-    at distance d from the reference that maximises it (RS, y -> infinity; module docstring).
+    """Local entropy S(d) of the perceptron: the log-number of solutions at distance d from the reference
+    that maximises it (RS, y -> infinity; module docstring). Ising weights with ``problem="storage"``
+    (margin kappa) or ``"teacher"`` (kappa = 0, alpha <= 1.2; adds ``t``, ``t_hat``, ``eps_g``,
+    ``gibbs_t``); spherical weights with ``problem="storage"`` (any kappa; the bound is
+    ``sphere_fraction`` = 1/2 ln(1 - R^2) instead of H2).
 
     Observables: ``entropy`` S(d) (thermodynamic: the largest over the states found), ``q``/``q1``
     the overlap of two solutions around the reference, ``chi0`` = y (q1 - q0), the conjugates
@@ -682,7 +685,8 @@ def local_entropy(alpha=0.6, kappa=0.0, d=0.05, problem="storage", weights="isin
                    "R": 1 - 2 * d, "sphere_fraction": S, "gardner_entropy": 0.0, "d_star": 0.5}
             return Solution(model=NAME, params=params, order={"q1": obs["q1"], "Q0": 0.0}, observables=obs,
                             free_energy=-S, branch="dense", status="thermodynamic",
-                            message="alpha = 0: S = 1/2 ln(1 - R^2)")
+                            message="alpha = 0: S = 1/2 ln(1 - R^2), the whole ring is made of solutions "
+                                    "(chi0 = inf: the complete ball)")
         try:
             states, msg = spherical_states(alpha, kappa, d)
         except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
@@ -691,12 +695,13 @@ def local_entropy(alpha=0.6, kappa=0.0, d=0.05, problem="storage", weights="isin
     if alpha == 0.0:
         H = binary_entropy(d)
         R = 1 - 2 * d
-        obs = {"entropy": H, "q": R * R, "q1": R * R, "chi0": 0.0, "Q0": 0.0, "v": 0.0,
+        obs = {"entropy": H, "q": R * R, "q1": R * R, "chi0": float("inf"), "Q0": 0.0, "v": 0.0,
                "Delta": math.atanh(R), "R": R, "R_hat": math.atanh(R), "slope": 2 * math.atanh(R),
                "binary_entropy": H, "gardner_entropy": math.log(2.0), "d_star": 0.5}
         return Solution(model=NAME, params=params, order={k: obs[k] for k in ("q1", "chi0", "Q0", "v", "Delta")},
                         observables=obs, free_energy=-H, branch="dense", status="thermodynamic",
-                        message="alpha = 0: every configuration is a solution, S = H2(d)")
+                        message="alpha = 0: every configuration is a solution, S = H2(d) (chi0 = inf: "
+                                "the complete ball, Q0 = 0)")
     try:
         states, msg = local_entropy_states(alpha, kappa, d, problem=problem)
     except (FloatingPointError, ValueError, ZeroDivisionError) as exc:
