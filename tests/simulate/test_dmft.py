@@ -89,7 +89,8 @@ def test_hinge_training_follows_the_dmft_with_its_kink_term(data, algorithm, b):
     assert max(z.values()) < 4.0, z
 
 
-@pytest.mark.parametrize("data, loss, algorithm", [("teacher", "square", "gd"), ("mixture", "logistic", "sgd")])
+@pytest.mark.parametrize("data, loss, algorithm", [("teacher", "square", "gd"),
+                                                   pytest.param("mixture", "logistic", "sgd", marks=pytest.mark.slow)])
 def test_spherical_training_follows_the_dmft(data, loss, algorithm):
     """|w|^2 = N after every step at N = 400 (8 data sets) against the DMFT with its Lagrange multiplier
     (seen: |z| < 2.5 for square GD, < 1 for logistic SGD b = 0.5 on the mixture)."""
@@ -108,13 +109,14 @@ def test_effective_temperature_of_training_follows_the_dmft(algorithm, b, T):
     """The fluctuation-dissipation ratio measured at N = 400 (8 data sets): chi(K, K - l) from twin runs with
     a field switched on at K - l (same data and noise), C(K, K) - C(K, K - l) from the plain run, and the
     slope T_eff at lags 2, 5, 10, 20 steps, against the DMFT's kernels at the same lags (mixture, logistic,
-    lam = 1, t = 20: stationary). Seen: chi within 1.4 s.e. at every lag; T_eff 0.0098 +- 0.0009 against
-    0.0104 (persistent SGD, b = 0.2, tau = 2) and 0.0629 +- 0.0026 against 0.0570 (Langevin, T = 0.05). The
-    theory's error is its window estimator's sem (T_eff_sem), standing in for that of the lag fit."""
+    lam = 1, t = 15: stationary). Seen: chi within 0.5 s.e. at every lag, T_eff 0.0127 +- 0.0012 against
+    0.0117 (persistent SGD, b = 0.2, tau = 2); at t = 20 chi within 1.4 s.e., T_eff 0.0098 +- 0.0009 against
+    0.0104, and 0.0629 +- 0.0026 against 0.0570 (Langevin, T = 0.05). The theory's error is its window
+    estimator's sem (T_eff_sem), standing in for that of the lag fit."""
     from replicon.theory.dmft.fdr import fdr_at_lags
     lags = [2, 5, 10, 20]
     kw = dict(alpha=2.0, data="mixture", Delta=0.5, loss="logistic", lam=1.0, algorithm=algorithm, b=b, tau=2.0,
-              T=T, dt=0.2, t_max=20.0, q0=0.5)
+              T=T, dt=0.2, t_max=15.0, q0=0.5)
     sol = dmft_glm(samples=2000, groups=4, seed=0, **kw)
     ker = sol.extra["kernels"]
     dC_th, chi_th, T_th = fdr_at_lags(ker["C"], ker["R"], 0.2, lags)
