@@ -138,6 +138,8 @@ def test_early_stopping_minimum_of_ridgeless_regression():
     (dict(dt=0.0), "dt"), (dict(dt=-1), "dt"), (dict(b=0.0), "b"), (dict(b=1.5), "b"),
     (dict(loss="cross"), "loss"), (dict(t_max=1e4, dt=1e-3), "t_max/dt"), (dict(algorithm="adam"), "algorithm"),
     (dict(spherical="maybe"), "spherical"), (dict(loss="hinge", teacher="linear"), "teacher=sign"),
+    (dict(data="mixture", Delta=0.0), "Delta > 0"),
+    (dict(loss="hinge", data="mixture", Delta=0.5, dt=0.1, t_max=30.0), "kink branches"),
     (dict(algorithm="persistent_sgd", tau=0.05, dt=0.1, b=0.5), "persistent_sgd"),
 ])
 def test_bad_input_is_a_one_line_param_error(bad, word):
