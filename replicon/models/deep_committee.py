@@ -13,8 +13,9 @@ _OUTPUT = Param("output", "majority", "rule of every unit above the first layer 
 _ACTIVATION = Param("activation", "sign", "first-layer activation (relu: storage only, one hidden layer of K even "
                     "units entering the output with weights +1 (first half) and -1 (second half))", kind="choice",
                     choices=("sign", "relu"))
-_ACTIVATION_TS = Param("activation", "sign", "first-layer activation (relu: implemented for committee.deep_storage "
-                       "and committee.deep_capacity only)", kind="choice", choices=("sign", "relu"))
+_ACTIVATION_TS = Param("activation", "sign", "first-layer activation (relu: the two-unit tree, branching=2, output "
+                       "sign(relu(h_1) - relu(h_2)); its sampler takes weights=ising)", kind="choice",
+                       choices=("sign", "relu"))
 _KAPPA = Param("kappa", 0.0, "margin: every first-layer field |h| >= kappa (sign units; relu: 0 only)", lo=0.0,
                hi=10.0)
 _WEIGHTS = Param("weights", "spherical", "first-layer weights: spherical or ising (J_i = +-1)", kind="choice",
@@ -24,8 +25,8 @@ register(Model(
     name="committee.deep",
     slow=True,
     cost="about 10 s at T = 0 for two hidden layers, 80-170 s at T > 0",
-    summary="teacher-student Gibbs learning of a deep tree committee (majority or parity, sign units), RS, "
-            "all branches",
+    summary="teacher-student Gibbs learning of a deep tree committee (majority or parity, sign units; or the "
+            "two-unit relu tree), RS, all branches",
     params=[_BRANCHING, _OUTPUT, _ACTIVATION_TS,
             Param("alpha", 1.0, "examples per first-layer weight P/N", lo=0.0),
             Param("T", 0.0, "training temperature (0: uniform on the version space)", lo=0.0), _WEIGHTS],
@@ -45,9 +46,12 @@ register(Model(
     outputs={"R": "student-teacher overlap per first-layer unit", "q": "overlap of two students per unit",
              "eps_g": "generalisation error of the output", "eps_hidden": "first-layer unit error arccos(R)/pi",
              "eps_layers": "errors of the units of layers 1..L", "eps_t": "training error per example",
-             "entropy": "entropy per weight", "free_entropy": "log Z / N"},
+             "entropy": "entropy per weight", "free_entropy": "log Z / N",
+             "R_1": "relu tree: overlap of the +1 unit", "R_2": "relu tree: overlap of the -1 unit",
+             "q_1": "relu tree: replica overlap of the +1 unit", "q_2": "relu tree: replica overlap of the -1 unit"},
     references="Barkai, Hansel & Kanter PRL 65, 2312 (1990); Hansel, Mato & Meunier EPL 20, 471 (1992); "
-               "Schwarze & Hertz 1992; Engel & Van den Broeck ch. 12",
+               "Schwarze & Hertz 1992; Engel & Van den Broeck ch. 12; relu: Baldassi, Malatesta & Zecchina "
+               "PRL 123, 170602 (2019)",
 ))
 
 register(Model(

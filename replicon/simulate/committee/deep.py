@@ -279,10 +279,12 @@ def deep_run(N, Ks, output, alpha, T, weights, seed, sweeps=300, burn=300):
 def simulate_deep(branching="3,3", output="majority", activation="sign", alpha=1.0, T=1.0, weights="spherical",
                   N=180, seeds=8, seed=0, sweeps=None, burn=None, progress=False):
     """Metropolis Monte Carlo of committee.deep over independent seeds (a Measurement); T > 0, N a multiple of M."""
-    Ks, output = parse_tree(branching, output)
     activation = check_choice("activation", activation, ("sign", "relu"))
-    if activation != "sign":
-        raise ParamError("activation=relu is not implemented for the deep-tree sampler; allowed: sign")
+    if activation == "relu":        # the two-unit ReLU tree (Ising weights): relu_tree.py
+        from .relu_tree import simulate_relu_tree
+        return simulate_relu_tree(alpha=alpha, T=T, weights=weights, N=N, seeds=seeds, seed=seed, sweeps=sweeps,
+                                  burn=burn, progress=progress, branching=branching, output=output)
+    Ks, output = parse_tree(branching, output)
     alpha = check_number("alpha", alpha, lo=0.0, lo_open=True)
     T = check_number("T", T, lo=0.0, lo_open=True)
     weights = check_choice("weights", weights, ("spherical", "ising"))

@@ -124,12 +124,8 @@ def parse_branching(branching, output="majority"):
 
 
 def check_activation(activation):
-    """Only sign hidden units are implemented for the deep tree; relu raises with what is allowed."""
-    activation = check_choice("activation", activation, ("sign", "relu"))
-    if activation == "relu":
-        raise ParamError("activation=relu is not implemented for committee.deep (teacher-student); allowed: sign "
-                         "(relu: committee.deep_storage, committee.deep_capacity)")
-    return activation
+    """``sign`` or ``relu`` (relu: the two-unit tree of :mod:`.relu_tree`, dispatched by :func:`deep`)."""
+    return check_choice("activation", activation, ("sign", "relu"))
 
 
 # ----------------------------------------------------------------------------
@@ -595,8 +591,11 @@ class DeepTree(TeacherStudent):
 
 def check_deep(branching, output, activation, alpha, T, weights):
     """Validated (branching, output, activation, alpha, T, weights); one-line ParamError otherwise."""
-    Ks, output = parse_branching(branching, output)
     activation = check_activation(activation)
+    if activation == "relu":          # the two-unit ReLU tree has its own checks (branching=2)
+        from .relu_tree import check_relu_tree
+        check_relu_tree(branching, output, alpha, T, weights)
+    Ks, output = parse_branching(branching, output)
     alpha = check_number("alpha", alpha, lo=0.0)
     T = check_number("T", T, lo=0.0)
     if not (math.isfinite(alpha) and math.isfinite(T)):
@@ -651,7 +650,12 @@ def deep(branching="3,3", output="majority", activation="sign", alpha=1.0, T=0.0
     branch carries ``replicon_eigenvalue`` and ``stable`` (``replicon=False`` skips them).
     L = 1 with majority is ``committee.gibbs``; branching 1 is ``perceptron.teacher``. A parity tree of
     M <= 7 first-layer units is solved as the one-layer parity of M (:func:`solve_branching`).
+    ``activation=relu`` (``branching=2`` only): the two-unit ReLU tree, :func:`.relu_tree.relu_tree`.
     """
+    if str(activation).strip().lower() == "relu":
+        from .relu_tree import relu_tree
+        return relu_tree(alpha=alpha, T=T, weights=weights, branching=branching, output=output, strict=strict,
+                         replicon=replicon, inits=inits)
     Ks, output, activation, alpha, T, weights = check_deep(branching, output, activation, alpha, T, weights)
     params = {"branching": ",".join(map(str, Ks)), "output": output, "activation": activation, "alpha": alpha,
               "T": T, "weights": weights}

@@ -373,6 +373,10 @@ def _nb_log_phi(z):
     return -0.5 * z * z - 0.9189385332046728
 
 
+nb_log_ndtr = _nb_log_ndtr      # public names for the other kernels of the family (relu_tree.py)
+nb_log_phi = _nb_log_phi
+
+
 @njit(cache=True)
 def _relu2_log_prob_nb(x1, x2, tau, log_w):
     out = np.empty(x1.size)

@@ -86,10 +86,11 @@ def test_errors_compose_through_the_tree():
 
 @pytest.mark.parametrize("kw,word", [({"branching": "0,3"}, "branching"), ({"branching": "3,2"}, "odd"),
                                      ({"output": "sum"}, "majority, parity"),
-                                     ({"activation": "tanh"}, "sign, relu"), ({"activation": "relu"}, "sign"),
+                                     ({"activation": "tanh"}, "sign, relu"), ({"activation": "relu"}, "branching=2"),
                                      ({"branching": ""}, "comma list")])
 def test_bad_input_is_one_line(kw, word):
-    """Branching < 1, even branching under majority, unknown rule or activation: one-line ParamError."""
+    """Branching < 1, even branching under majority, unknown rule or activation, relu beyond the two-unit
+    tree: one-line ParamError."""
     with pytest.raises(ParamError) as e:
         D.check_deep(kw.get("branching", "3,3"), kw.get("output", "majority"), kw.get("activation", "sign"),
                      1.0, 0.0, "spherical")
