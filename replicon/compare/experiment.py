@@ -39,6 +39,7 @@ from .._util import ParamError, to_plain
 from .grid import is_grid, parse_grid
 
 LEVEL = 0.01
+ROUNDING = 1e-12   # a standard error below this (relative) is rounding of an exact value, not an error bar
 
 
 def verdict(z, where=None, level: float = LEVEL) -> dict:
@@ -419,7 +420,7 @@ def _compare_trajectory(model, Ns, seeds, seed, sim_extra, fixed, progress, work
             th_curves[o] = th
             mean, sem = meas.mean[o], meas.sem[o]
             with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.where(sem > 0, (mean - th) / sem, np.nan)
+                z = np.where(sem > ROUNDING * (1.0 + np.abs(mean)), (mean - th) / sem, np.nan)
             k = int(np.nanargmax(np.abs(z))) if np.any(np.isfinite(z)) else 0
             agree.append({"N": N, "observable": o, "max |sim - theory|": float(np.nanmax(np.abs(mean - th))),
                           "max |z|": float(np.nanmax(np.abs(z))) if np.any(np.isfinite(z)) else np.nan,
@@ -441,7 +442,8 @@ def _trajectory_z(Ns, curves):
     """z along a trajectory for the verdicts: against the per-point 1/N extrapolation where
     theory is the same for every N and the sizes share their coordinates, else at the
     largest N against that run's own theory. Points without an error bar (the common
-    initial state) are left out. Points of one trajectory come from the same runs, so
+    initial state, or a spread over seeds at the level of rounding, ``sem <= ROUNDING (1 + |mean|)``) are
+    left out. Points of one trajectory come from the same runs, so
     they are not independent: the chi-square is a summary, not an exact test."""
     Nmax = max(Ns)
     own = any(curves[N].get("own_theory") for N in Ns)
@@ -465,14 +467,14 @@ def _trajectory_z(Ns, curves):
             for t in np.flatnonzero(common):
                 m = [float(np.asarray(curves[N]["mean"][o])[idx[N][t]]) for N in Ns]
                 s = np.array([float(np.asarray(curves[N]["sem"][o])[idx[N][t]]) for N in Ns])
-                if np.all(np.isfinite(s) & (s > 0)):
+                if np.all(np.isfinite(s) & (s > ROUNDING * (1.0 + np.abs(m)))):
                     m_inf, se = extrapolate(Ns, m, s)
                     z[t] = (m_inf - th[t]) / se
         else:
             mean = np.asarray(curves[Nmax]["mean"][o], float)
             sem = np.asarray(curves[Nmax]["sem"][o], float)
             with np.errstate(divide="ignore", invalid="ignore"):
-                z = np.where(sem > 0, (mean - th) / sem, np.nan)
+                z = np.where(sem > ROUNDING * (1.0 + np.abs(mean)), (mean - th) / sem, np.nan)
         out[o] = {"z": z, "where": cx}
     if same:
         against = "N->inf"

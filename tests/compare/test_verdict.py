@@ -107,3 +107,19 @@ def test_cli_prints_the_verdict_carries_it_in_json_and_writes_the_table(tmp_path
     assert (tmp_path / "f.pdf").read_bytes()[:4] == b"%PDF"
     r = CliRunner().invoke(main, ["compare", "toy.verdict", "alpha=0:1:2", "--data", str(tmp_path / "t.txt")])
     assert r.exit_code == 2
+
+
+def test_rounding_level_spread_is_not_an_error_bar():
+    """A trajectory point that every seed computes exactly (q at t = 0, spread ~1e-17 from rounding) is left out
+    of the verdict instead of giving z ~ 1e15 (found on `replicon compare dmft.glm` with q0 > 0)."""
+    import numpy as np
+    from replicon.compare.experiment import _trajectory_z
+
+    coord = np.array([0.0, 1.0, 2.0])
+    curves = {N: {"coord": coord, "theory": {"q": np.array([0.5, 0.6, 0.7])},
+                  "mean": {"q": np.array([0.5 + 1e-16, 0.6 + 0.01 / N, 0.7])},
+                  "sem": {"q": np.array([3e-17, 0.02, 0.02])}} for N in (100, 200)}
+    out, against = _trajectory_z((100, 200), curves)
+    z = out["q"]["z"]
+    assert np.isnan(z[0]) and np.all(np.isfinite(z[1:])) and np.all(np.abs(z[1:]) < 3)
+    assert against == "N->inf"
