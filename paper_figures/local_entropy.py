@@ -41,8 +41,8 @@ def interior_min_slope(curve):
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
-    alphas = [0.4, 0.6, 0.75, 0.8] if quick else [0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8]
-    grid = np.linspace(0.004, 0.45, 30 if quick else 70)
+    alphas = [0.4, 0.75, 0.8] if quick else [0.4, 0.5, 0.6, 0.7, 0.75, 0.8]
+    grid = np.linspace(0.004, 0.45, 25 if quick else 70)
     curves = {a: local_entropy_curve(a, 0.0, grid) for a in alphas}
     b = local_entropy_breakdown(kappa=0.0)
     a_u = float(b["alpha_breakdown"])
@@ -65,14 +65,15 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
 
     ax = axes[1]
     a0 = 0.5
-    c = curves[a0] if a0 in curves else local_entropy_curve(a0, 0.0, grid)
-    d_fp = [0.001, 0.05, 0.2] if quick else [0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.3]
+    log_grid = np.geomspace(0.004, 0.45, 20 if quick else 60)        # panel (b) has a log axis
+    c = local_entropy_curve(a0, 0.0, log_grid)
+    d_fp = [0.001, 0.05] if quick else [0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.3]    # ~20 s a point
     s_fp = []
     for d in d_fp:
         s = franz_parisi(alpha=a0, d=d)
         s_fp.append(s["entropy"] if s.converged else np.nan)
-    ax.plot(grid, c["binary_entropy"], color="grey", ls=":", label=r"$H_2(d)$")
-    ax.plot(grid, c["entropy"], "k-", label="local entropy (max. reference; $S \\to H_2$, unresolved below)")
+    ax.plot(log_grid, c["binary_entropy"], color="grey", ls=":", label=r"$H_2(d)$")
+    ax.plot(log_grid, c["entropy"], "k-", label="local entropy (max. reference; $S \\to H_2$, unresolved below)")
     ax.plot(d_fp, s_fp, "o", color=colour_for(1), ms=5, label="Franz-Parisi (typical reference)")
     ax.axhline(0, color="grey", lw=0.6)
     ax.axvline(c["d_star"], color="grey", lw=0.6, ls="--")
@@ -83,8 +84,8 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     ax.legend(fontsize=7, loc="upper left")
 
     ax = axes[2]
-    scan = [0.70, 0.74] if quick else [0.69, 0.70, 0.71, 0.72, 0.73, 0.74, 0.745, 0.75, 0.7525]
-    fine = np.geomspace(0.004, 0.15, 40 if quick else 90)
+    scan = [0.74] if quick else [0.70, 0.71, 0.72, 0.73, 0.74, 0.745, 0.75, 0.7525]
+    fine = np.geomspace(0.004, 0.15, 30 if quick else 90)
     slopes = [interior_min_slope(local_entropy_curve(a, 0.0, fine)) for a in scan]
     ax.plot(scan + [a_u], slopes + [0.0], "ko-", ms=4, label=r"interior $\min_d\, dS/dd$ (dense branch)")
     ax.axhline(0, color="grey", lw=0.6)
@@ -97,7 +98,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     path = save_figure(fig, outdir, "local_entropy")
 
     out = {"alpha_U": a_u, "interior_min_slopes": dict(zip(scan, slopes)), "d_cluster": float(b["d_cluster"]), "fp_small_d": float(s_fp[0]),
-           "le_small_d": float(np.interp(0.005, grid, c["entropy"])), "figure": path}
+           "le_small_d": float(np.interp(0.005, log_grid, c["entropy"])), "figure": path}
     print(f"alpha_U = {a_u:.4f} (published: near {PUBLISHED_ALPHA_U}), ball radius d_c = {out['d_cluster']:.4f}")
     print("interior minimum of dS/dd on the dense branch: " + ", ".join(f"{a:g}: {v:.3f}" for a, v in zip(scan, slopes)))
     print(f"alpha = {a0}: Franz-Parisi S(0.001) = {out['fp_small_d']:.5f} (< 0: isolated), "

@@ -108,8 +108,10 @@ LOG_CHI_BOUNDS = (-60.0, 60.0)
 
 
 def mills(t):
-    """phi(t)/H(t), stable for all t."""
-    return np.exp(-0.5 * t * t - 0.5 * math.log(2.0 * math.pi) - log_ndtr(-t))
+    """phi(t)/H(t), stable for all finite t (wild iterates of a failing start may overflow: NaN, caught
+    by the engine)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(-0.5 * t * t - 0.5 * math.log(2.0 * math.pi) - log_ndtr(-t))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -128,7 +130,8 @@ def energetic(q1, chi0, kappa):
     t = u0.copy()
     for _ in range(200):                      # t + c r(t) = u0: increasing and convex, Newton from the right
         r = mills(t)
-        step = (t + c * r - u0) / (1.0 + c * r * (r - t))
+        with np.errstate(invalid="ignore", over="ignore"):
+            step = (t + c * r - u0) / (1.0 + c * r * (r - t))
         t = t - step
         if np.max(np.abs(step)) < 1e-13 * (1.0 + np.max(np.abs(t))):
             break
