@@ -134,7 +134,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
     for x, lab, ls in ((a_le, le_label, "-."), (a_km, r"zero entropy 0.833 (Krauth–Mézard)", "--"),
                        (a_rs, r"RS capacity $4/\pi$", ":")):
         ax.axvline(x, color="grey", ls=ls, lw=1)
-        ax.text(x + 0.006, 0.5, lab, rotation=90, va="center", ha="left", fontsize=6, color="0.3")
+        ax.text(x + 0.005, 0.99, lab, rotation=90, va="top", ha="left", fontsize=6, color="0.3")
     ax.set_xlim(alphas[0] - 0.05, 1.33)
     ax.set_ylim(-0.03, 1.03)
     ax.set_xlabel(r"$\alpha = P/N$")
