@@ -86,7 +86,7 @@ def exact_linear_entropies(Delta, n0, draws, seed=0):
 
 
 def main(quick: bool = False, outdir: str = ".") -> dict:
-    alphas = np.array([0.4, 1.2, 2.0] if quick else
+    alphas = np.array([0.4, 0.8, 1.0, 1.2, 1.6, 2.0] if quick else
                       [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.25, 1.3, 1.4, 1.6, 1.8, 2.0,
                        2.25, 2.5])
     info = np.array([sign_chain_information(a) for a in alphas])
