@@ -56,7 +56,17 @@ a common Lagrange level, bring the silent + units in by depth (exact over the nu
 output field is Gaussian (central limit) with replica overlap ``Q(q) = (k(q) - k(0))/(k(1) - k(0))``,
 ``k`` the ReLU arc-cosine kernel, so the Gardner volume is the perceptron's at overlap Q and
 ``alpha_c = 2 k'(1)/(k(1) - k(0)) = 2 pi/(pi - 1) = 2.9339``; finite K approaches it from below as
-``1/sqrt K``. (Derived here: the published ReLU capacities could not be read.)
+``1/sqrt K`` (least-cost Monte Carlo at K = 16..128 fitted by ``a + b/sqrt K``: ``a = 2.926 +- 0.005``).
+Published values (Baldassi, Malatesta & Zecchina, PRL 123, 170602 (2019); Zavatone-Veth & Pehlevan, PRE
+103, L020301 (2021)): only their abstracts, and BMZ's model sentence (a tree of N weights in K groups of
+N/K: ``alpha = P/N`` as here), could be read through the search tool; the conventions (+1 for the first K/2
+units, -1 for the rest; output field <= 0 an error) were read in BMZ's code (RRRMC.jl, CommReLU). Their RS
+K -> infinity value for real weights, ``2 pi/(pi - 1) ~ 2.93`` (ZVP's ``2 E[g'^2]/Var g`` for g = relu), is
+recalled, not read, and agrees with the value derived here; no finite-K published value could be read.
+Ties (probability ``2^-K`` at q = 0) do not enter the K -> infinity value, but do at small K: counting a tie
+as -1 instead of an error gives K = 2 ``alpha_c = 2/(9/8 - sqrt 2/(4 pi)) = 1.975`` instead of 4/3 (the
+label -1 then costs ``min(t_1^2, (t_1 - t_2)^2/2)`` on the sector ``t_1 > max(0, t_2)``; an angular integral,
+not part of the model; a one-off Monte Carlo of 4e6 samples gave 1.977).
 """
 
 from __future__ import annotations
