@@ -895,8 +895,10 @@ def breakdown(kappa=0.0, strict=False):
     the saddle-node of that state in alpha (engine.spinodal). At kappa = 0: alpha_U = 0.7552,
     d_c = 0.020, S_c = 0.0395. Published: "near 0.77" (Baldassi et al. 2015, 2016; recalled, the
     papers could not be read here; a 2025 preprint by Stojnic quotes replica results in
-    (0.77, 0.78)). The 0.015 difference is not resolved here; the papers' ensemble may differ
-    (a reference required to be a solution, which this module does not implement).
+    (0.77, 0.78)). The 0.015 difference is not resolved here. A reference required to be a solution
+    (not implemented) does not explain it at first order: at the breakdown the free centre violates
+    ~1e-8 of the patterns and the constraint lowers alpha_U by < 1e-5 (docs/landscape.md, "Which
+    reference?"); RSB among the references or a different ensemble remain candidates.
 
     Observables: ``alpha_breakdown``, ``d_cluster`` (the ball's radius at onset),
     ``cluster_entropy`` (its local entropy), ``q1``, ``chi0``, ``gardner_entropy`` at alpha_U.
