@@ -50,7 +50,11 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
                             label=f"{label} ({status})")
         for k, v in thr.items():
             ax.axvline(v, color="k", lw=0.8, ls="-" if k in ("alpha_spec", "alpha_IT") else "-.")
-            ax.text(v, 0.01, f" {k} = {v:.3f}", rotation=90, fontsize=7)
+            sym = {"alpha_spinodal": r"\tilde\alpha_{\rm sp}", "alpha_spec": r"\tilde\alpha_{\rm spec}",
+                   "alpha_IT": r"\tilde\alpha_{\rm IT}"}[k]
+            # the spinodal sits just left of alpha_spec (0.5 apart): its label left of its line, the others right
+            ax.text(v, 0.01, f" ${sym} = {v:.3f}$", rotation=90, fontsize=7,
+                    ha="right" if k == "alpha_spinodal" else "left")
             print(f"{prior}: {k} = {v:.5f}")
         print(f"{prior}: alpha_alg = {tr['alpha_alg']} (non-specialised branch followed to "
               f"alpha_tilde = {tr['alg_checked_up_to']})")

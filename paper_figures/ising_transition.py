@@ -55,7 +55,7 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
         ax.axvline(tr["alpha_spinodal"], color="k", lw=0.8, ls="-.")
         ax.text(tr["alpha_transition"], 0.05, " transition", rotation=90, fontsize=7)
         ax.text(tr["alpha_spinodal"], 0.05, " spinodal", rotation=90, fontsize=7)
-        ax.set_title(f"Ising perceptron, $T = {T}$")
+        ax.set_title(f"Ising perceptron, $T = {T:g}$")
         ax.set_xlabel(r"$\alpha$")
     axes[0].set_ylabel("$R$")
     # Monte Carlo at finite T on the poor branch

@@ -33,9 +33,9 @@ def main(quick: bool = False, outdir: str = ".") -> dict:
             curve = gibbs_curve(alphas, K=K, T=T)
             xs = [s["alpha"] for s in curve]
             ys = [s["eps_g"] for s in curve]
-            ax.plot(xs, ys, "-", color=colour, label=f"K = {K}" + (" (perceptron)" if K == 1 else " tree"))
+            ax.plot(xs, ys, "-", color=colour, label=f"$K = {K}$" + (" (perceptron)" if K == 1 else " tree"))
             out[f"T={T}, K={K}"] = {"alpha": xs[-1], "eps_g": ys[-1], "alpha*eps_g": xs[-1] * ys[-1]}
-        ax.set_title(f"spherical weights, $T = {T}$")
+        ax.set_title(f"spherical weights, $T = {T:g}$")
         ax.set_xlabel(r"$\alpha = P/N$")
         ax.set_ylabel(r"$\epsilon_g$")
     axes[0].set_xscale("log")
