@@ -85,6 +85,9 @@ def _step(s0, s1, s2, s3):
     return result, s0, s1, s2, s3
 
 
+xoshiro_step = _step     # public: other kernels (simulate/landscape) draw from the same generator
+
+
 @nb.njit(cache=True, inline="always")
 def _u01(w):
     """(0, 1] from the top 53 bits of ``w`` (signed conversion: cheaper than unsigned on x86)."""

@@ -47,7 +47,7 @@ import numpy as np
 from numba import njit
 
 from ..._util import ParamError, check_choice, check_number
-from ..gaussian_rng import seed_state
+from ..gaussian_rng import seed_state, xoshiro_step
 
 ENERGIES = ("errors", "hinge")
 PATTERNS = ("pm1", "gaussian")
@@ -143,22 +143,9 @@ def rng_states(seed, n: int) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
-
-
-@njit(cache=True, inline="always")
 def _next(s, a):
     """The next 64-bit word of stream ``a`` of the state array ``s`` (xoshiro256**)."""
-    s0, s1, s2, s3 = s[a, 0], s[a, 1], s[a, 2], s[a, 3]
-    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
+    result, s0, s1, s2, s3 = xoshiro_step(s[a, 0], s[a, 1], s[a, 2], s[a, 3])
     s[a, 0], s[a, 1], s[a, 2], s[a, 3] = s0, s1, s2, s3
     return result
 
