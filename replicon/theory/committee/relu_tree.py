@@ -504,8 +504,10 @@ def relu_tree(alpha=1.0, T=0.0, weights="spherical", branching="2", output="majo
     """Gibbs learning of the two-unit ReLU tree (teacher-student, module docstring): RS branches.
 
     Returns the thermodynamic branch with every branch found in ``.branches`` (``rs`` spherical /
-    ``poor`` Ising attracting fixed points, ``unstable`` repelling ones, Ising's exact ``perfect``
-    state R = q = 1). Observables: ``R``, ``q`` (unit means), ``R_1``, ``R_2``, ``q_1``, ``q_2``,
+    ``poor`` Ising attracting fixed points, ``unstable`` repelling ones; Ising's exact ``perfect``
+    state R = q = 1 and the half-perfect states ``perfect_1`` / ``perfect_2``, one unit exactly the
+    teacher's and the other at its RS fixed point, :class:`HalfPerfect`; at T = 0 the +1 unit's
+    ``perfect_1`` takes over from ``poor`` between alpha = 1 and 1.5). Observables: ``R``, ``q`` (unit means), ``R_1``, ``R_2``, ``q_1``, ``q_2``,
     ``eps_g`` (output), ``eps_hidden`` (unit mean of arccos(R_k)/pi), ``eps_t``, ``entropy``,
     ``free_entropy``; each branch carries ``replicon_eigenvalue`` and ``stable``.
     """
@@ -538,6 +540,7 @@ def relu_tree(alpha=1.0, T=0.0, weights="spherical", branching="2", output="majo
                                  status=None if att else "unstable",
                                  stable=None if lam is None else bool(lam > 0), replicon_eigenvalue=lam))
         if weights == "ising":
+            sols += _half_perfect_branches(name, params, alpha, T)
             order = {"q_1": 1.0, "R_1": 1.0, "q_2": 1.0, "R_2": 1.0}
             obs = {"R": 1.0, "q": 1.0, "R_1": 1.0, "R_2": 1.0, "q_1": 1.0, "q_2": 1.0, "eps_g": 0.0,
                    "eps_hidden": 0.0, "eps_t": 0.0, "free_entropy": 0.0, "entropy": 0.0}
@@ -545,3 +548,119 @@ def relu_tree(alpha=1.0, T=0.0, weights="spherical", branching="2", output="majo
                                  converged=True, residual=0.0, iterations=0, branch="perfect", stable=True,
                                  replicon_eigenvalue=1.0, message="exact state (infinite conjugates)"))
     return select_thermodynamic(name, params, sols, strict)
+
+
+def _half_perfect_branches(name, params, alpha, T):
+    """Ising weights: the states with unit 1 (``perfect_1``) or unit 2 (``perfect_2``) exactly the teacher's
+    and the other unit's RS fixed points (:class:`HalfPerfect`); replicon eigenvalue not computed."""
+    out = []
+    for which in (1, 2):
+        m = HalfPerfect(which, alpha, T)
+        p = m.problem()
+        found, _ = engine.find_fixed_points(p, m.inits(), tol=1e-10, max_iter=400)
+        for r in found:
+            att, _rad = engine.attracting(p, r.x)
+            q, R, q_hat, R_hat, f, eps_t = m.evaluate(r.x)
+            k = "2" if which == 1 else "1"
+            j = "1" if which == 1 else "2"
+            order = {f"q_{j}": 1.0, f"R_{j}": 1.0, f"q_{k}": q, f"R_{k}": R, f"q_hat_{k}": q_hat, f"R_hat_{k}": R_hat}
+            order = {key: order[key] for key in ("q_1", "R_1", "q_2", "R_2")} | {f"q_hat_{k}": q_hat, f"R_hat_{k}": R_hat}
+            obs, F = _observables(order, f, eps_t, T, alpha)
+            out.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=F,
+                                converged=True, residual=r.residual, iterations=r.iterations,
+                                branch=f"perfect_{which}" if att else f"perfect_{which}_unstable",
+                                status=None if att else "unstable", stable=None, replicon_eigenvalue=None,
+                                message=f"unit {which} exactly the teacher's (infinite conjugates), unit {k} RS"))
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Ising weights: states with one unit exactly equal to the teacher's
+# ----------------------------------------------------------------------------
+
+def half_perfect_energetic(which, q, R, T=0.0, n=N_NODES):
+    """``G_E`` with unit ``which`` (1 or 2) exactly the teacher's (q = R = 1: its field is t_which for
+    teacher and student alike) and the other unit at ``(q, R)``.
+
+    Unit 1 exact: ``P_+ = 1[t_1 > 0] Phi((t_1 - m_2)/s_2)`` (teacher: mean ``R t_2/sqrt q``, noise
+    ``sqrt(1 - R^2/q)``; student: ``sqrt(q) t_2``, ``sqrt(1 - q)``); for t_1 <= 0 the output is -1 for
+    both and contributes ln 1 = 0. Unit 2 exact: ``P_+ = Phi((m_1 - max(0, t_2))/s_1)``. Both are the
+    q_k -> 1 limits of :func:`relu2_energetic` (tested); the rule is the polar one with the rays
+    t_which = 0 and the other unit's edge.
+    """
+    q = min(max(float(q), 1e-12), Q_MAX)
+    R = min(max(float(R), -math.sqrt(q) * (1 - 1e-12)), math.sqrt(q) * (1 - 1e-12))
+    sq, s = math.sqrt(q), math.sqrt(1.0 - q)
+    mu, sig = R / sq, math.sqrt(max(1.0 - R * R / q, 1e-300))
+    b = max(sq / s, mu / sig)
+    if which == 1:
+        t1, t2, W = relu2_rule(b, b, n, rays=((1.0, sq), (1.0, mu)))
+        on = t1 > 0
+        lTp = np.where(on, log_ndtr((t1 - mu * t2) / sig), -np.inf)
+        lTm = np.where(on, log_ndtr(-(t1 - mu * t2) / sig), 0.0)
+        lSp = np.where(on, log_ndtr((t1 - sq * t2) / s), -np.inf)
+        lSm = np.where(on, log_ndtr(-(t1 - sq * t2) / s), 0.0)
+    else:
+        t1, t2, W = relu2_rule(b, b, n, rays=((sq, 1.0), (mu, 1.0)))
+        c = np.maximum(t2, 0.0)
+        lTp, lTm = log_ndtr((mu * t1 - c) / sig), log_ndtr(-(mu * t1 - c) / sig)
+        lSp, lSm = log_ndtr((sq * t1 - c) / s), log_ndtr(-(sq * t1 - c) / s)
+    le, l1e = beta_eps(T)
+    if T > 0:
+        lZp, lZm = np.logaddexp(le, l1e + lSp), np.logaddexp(le, l1e + lSm)
+    else:
+        lZp, lZm = lSp, lSm
+    with np.errstate(invalid="ignore"):
+        terms = np.where(np.isfinite(lTp), np.exp(lTp) * lZp, 0.0) + np.where(np.isfinite(lTm), np.exp(lTm) * lZm, 0.0)
+    out = {"G": float(np.dot(W, terms)), "eps_t": 0.0}
+    if T > 0:
+        eps = math.exp(le)
+        et = np.where(np.isfinite(lTp), np.exp(lTp + lSm - lZp), 0.0) + np.where(np.isfinite(lTm), np.exp(lTm + lSp - lZm), 0.0)
+        out["eps_t"] = float(eps * np.dot(W, et))
+    return out
+
+
+class HalfPerfect:
+    """RS equations of the other unit when unit ``which`` is exact (Ising weights): x = (q,) at T = 0
+    (Nishimori), (q, R) at T > 0; conjugates by central differences of :func:`half_perfect_energetic`
+    (it is cheap: no inner integral). ``f = G_S(other)/2 + alpha G_E`` (the exact unit has no entropy)."""
+
+    def __init__(self, which, alpha, T):
+        self.which, self.alpha, self.T = int(which), float(alpha), float(T)
+
+    def _qR(self, x):
+        q = min(max(float(x[0]), 1e-12), Q_MAX)
+        R = q if self.T == 0 else min(max(float(x[1]), -math.sqrt(q) * (1 - 1e-12)), math.sqrt(q) * (1 - 1e-12))
+        return q, R
+
+    def conjugates(self, q, R):
+        G = lambda qq, RR: half_perfect_energetic(self.which, qq, RR, self.T)["G"]
+        h = 1e-5 * min(q, 1.0 - q, max(q - R * R, 1e-12) / max(abs(R), 1e-3))
+        dR = (G(q, R + h) - G(q, R - h)) / (2 * h)
+        R_hat = 2.0 * self.alpha * dR
+        if self.T == 0:
+            return R_hat, R_hat
+        dq = (G(q + h, R) - G(q - h, R)) / (2 * h)
+        return -4.0 * self.alpha * dq, R_hat
+
+    def update(self, x):
+        q, R = self._qR(x)
+        q_hat, R_hat = self.conjugates(q, R)
+        qn, Rn = ising_prior(max(q_hat, 0.0), R_hat)
+        return np.array([Rn]) if self.T == 0 else np.array([qn, Rn])
+
+    def problem(self):
+        if self.T == 0:
+            return engine.FixedPointProblem(("q",), self.update, np.zeros(1), np.ones(1), transforms=("logit",))
+        return engine.FixedPointProblem(("q", "R"), self.update, np.array([0.0, -1.0]), np.ones(2),
+                                        transforms=("logit", "logit"))
+
+    def inits(self):
+        return [np.array([v]) if self.T == 0 else np.array([v, v]) for v in (0.05, 0.3, 0.7)]
+
+    def evaluate(self, x):
+        q, R = self._qR(x)
+        q_hat, R_hat = self.conjugates(q, R)
+        e = half_perfect_energetic(self.which, q, R, self.T)
+        f = 0.5 * ising_entropy(q, R, q_hat, R_hat) + self.alpha * e["G"]
+        return q, R, q_hat, R_hat, f, e["eps_t"]

@@ -120,3 +120,30 @@ def test_solved_points_are_converged_attracting_and_asymmetric():
         assert s.converged and s.branch == "rs" and s.stable
         assert s.order["R_1"] > s.order["R_2"] > 0
     assert b.observables["eps_g"] < a.observables["eps_g"] < 15 / 32
+
+
+@pytest.mark.parametrize("which", [1, 2])
+def test_half_perfect_energetic_is_the_limit_of_the_full_one(which):
+    """One unit exact (q = R = 1): half_perfect_energetic (closed-form output probabilities) against the full
+    two-unit energetic term at q = R = 1 - d of that unit; the difference falls like sqrt(d) (a unit's noise
+    sqrt(1 - q)): below 1e-3 at d = 1e-6 and 10x smaller at d = 1e-8."""
+    q, R, T = 0.5, 0.3, 1.0
+    hp = RT.half_perfect_energetic(which, q, R, T)["G"]
+    diffs = []
+    for d in (1e-6, 1e-8):
+        qs = np.array([1 - d, q]) if which == 1 else np.array([q, 1 - d])
+        Rs = np.array([1 - d, R]) if which == 1 else np.array([R, 1 - d])
+        diffs.append(abs(RT.relu2_energetic(qs, Rs, T)["G"] - hp))
+    assert diffs[0] < 1e-3 and diffs[1] < 3e-5
+
+
+@pytest.mark.slow
+def test_ising_half_perfect_state_takes_over():
+    """Ising weights, T = 0: at alpha = 1 the poor state is thermodynamic (f = 0.157 against 0.125 for unit 1
+    exact, 0 for both exact); at alpha = 1.5 the poor branch is gone and the thermodynamic state is
+    perfect_1 (unit 1 exactly the teacher's, unit 2 at R_2 ~ 0.61, f > 0), not the fully perfect one."""
+    a = RT.relu_tree(alpha=1.0, T=0.0, weights="ising")
+    assert a.branch == "poor"
+    b = RT.relu_tree(alpha=1.5, T=0.0, weights="ising")
+    assert b.branch == "perfect_1" and b.observables["free_entropy"] > 0
+    assert b.order["R_1"] == 1.0 and 0.3 < b.order["R_2"] < 0.9
