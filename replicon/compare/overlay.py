@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .style import BRANCH_LINESTYLE as STYLE  # noqa: E402
-from .style import branch_linestyle as _line_style  # noqa: E402
+from .style import branch_linestyle  # noqa: E402
 from .style import colour_for, context, sim_label, tex  # noqa: E402
 
 
@@ -79,10 +79,10 @@ def _plot_points(res, obs, axes, colours):
                 continue
             xs = np.asarray(c["x"])
             ys = np.asarray(c["obs"][o])
-            styles = [_line_style(s, st) for s, st in zip(c["status"], c["stable"])]
+            styles = [branch_linestyle(s, st) for s, st in zip(c["status"], c["stable"])]
             for a, b, ls in _segments(xs, styles):
                 ax.plot(xs[a:b], ys[a:b], ls, color="k", lw=1.3)
-        seen = {_line_style(st, stb) for c in res.curves.values() for st, stb in zip(c["status"], c["stable"])}
+        seen = {branch_linestyle(st, stb) for c in res.curves.values() for st, stb in zip(c["status"], c["stable"])}
         for status, ls in STYLE.items():   # one legend entry per line style drawn
             if ls in seen:
                 ax.plot([], [], ls, color="k", lw=1.3, label=f"theory, {status}")

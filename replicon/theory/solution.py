@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .._util import to_plain as _plain
+from .._util import to_plain
 
 
 class ConvergenceError(RuntimeError):
@@ -94,7 +94,7 @@ class Solution:
         d.update(self.extra)
         if with_branches and len(self.branches) > 1:
             d["branches"] = [b.to_dict(with_branches=False) for b in self.branches]
-        return _plain(d)
+        return to_plain(d)
 
     @classmethod
     def failed(cls, model: str, params: dict, message: str, residual=float("nan"), iterations=0):

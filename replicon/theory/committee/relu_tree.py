@@ -70,7 +70,7 @@ from .. import engine
 from ..channels import beta_eps, log_phi
 from ..priors import ising_entropy, ising_gamma, ising_prior, spherical_entropy, spherical_prior
 from ..solution import Solution, select_thermodynamic
-from .deep_storage import nb_log_ndtr as _nb_log_ndtr, nb_log_phi as _nb_log_phi
+from .deep_storage import nb_log_ndtr, nb_log_phi
 
 from scipy.special import log_ndtr
 
@@ -97,14 +97,14 @@ def _log_integral(a, b, rho, sgn, trap):
     [max(mode - 9, 0), mode + 9.5] if the mode is >= -1, else geometric panels from 0 (below)."""
     if sgn > 0:
         z = rho * (a - b)
-        lo, hi = a, a + rho * math.exp(_nb_log_phi(z) - _nb_log_ndtr(z))
+        lo, hi = a, a + rho * math.exp(nb_log_phi(z) - nb_log_ndtr(z))
     else:
         z = rho * (b - a)
-        lo, hi = a - rho * math.exp(_nb_log_phi(z) - _nb_log_ndtr(z)), a
+        lo, hi = a - rho * math.exp(nb_log_phi(z) - nb_log_ndtr(z)), a
     for _ in range(16):
         mid = 0.5 * (lo + hi)
         z = sgn * rho * (mid - b)
-        if -(mid - a) + sgn * rho * math.exp(_nb_log_phi(z) - _nb_log_ndtr(z)) > 0:
+        if -(mid - a) + sgn * rho * math.exp(nb_log_phi(z) - nb_log_ndtr(z)) > 0:
             lo = mid
         else:
             hi = mid
@@ -115,12 +115,12 @@ def _log_integral(a, b, rho, sgn, trap):
         g = np.empty(n)
         for j in range(n):
             v = mode + trap[j]
-            g[j] = _nb_log_phi(v - a) + _nb_log_ndtr(sgn * rho * (v - b))
+            g[j] = nb_log_phi(v - a) + nb_log_ndtr(sgn * rho * (v - b))
             m = max(m, g[j])
         acc = 0.0
         for j in range(n):
             acc += math.exp(g[j] - m)
-        return m + math.log(acc * 0.35)
+        return m + math.log(acc * _TRAP_H)
     start = max(mode - 9.0, 0.0)
     if mode >= -1.0:                  # smooth from 0 on (no steep start): 10-point GL panels of width <= 1.5
         stop = mode + 9.5
@@ -131,7 +131,7 @@ def _log_integral(a, b, rho, sgn, trap):
             c = start + (p + 0.5) * width
             for j in range(10):
                 v = c + 0.5 * width * _GL_X[j]
-                g[p * 10 + j] = _nb_log_phi(v - a) + _nb_log_ndtr(sgn * rho * (v - b)) + math.log(0.5 * width * _GL_W[j])
+                g[p * 10 + j] = nb_log_phi(v - a) + nb_log_ndtr(sgn * rho * (v - b)) + math.log(0.5 * width * _GL_W[j])
                 m = max(m, g[p * 10 + j])
         acc = 0.0
         for j in range(g.size):
@@ -140,7 +140,7 @@ def _log_integral(a, b, rho, sgn, trap):
     # mode < -1: the integrand falls from y = 0 at the rate s = -g'(0) >= 1; geometric 10-point GL panels
     # of widths 0.25/s, 0.25/s, 0.5/s, 1/s, ... up to L = min(40/s, 9.5) (where it has fallen by e^-40)
     z = sgn * rho * (0.0 - b)
-    s = max(-(a + sgn * rho * math.exp(_nb_log_phi(z) - _nb_log_ndtr(z))), 1.0)
+    s = max(-(a + sgn * rho * math.exp(nb_log_phi(z) - nb_log_ndtr(z))), 1.0)
     L = min(40.0 / s, 9.5)
     w0 = 0.25 / s
     g = np.empty(160)
@@ -151,7 +151,7 @@ def _log_integral(a, b, rho, sgn, trap):
         width = hi_e - lo_e
         for j in range(10):
             v = lo_e + 0.5 * width * (_GL_X[j] + 1.0)
-            g[k] = _nb_log_phi(v - a) + _nb_log_ndtr(sgn * rho * (v - b)) + math.log(0.5 * width * _GL_W[j])
+            g[k] = nb_log_phi(v - a) + nb_log_ndtr(sgn * rho * (v - b)) + math.log(0.5 * width * _GL_W[j])
             m = max(m, g[k])
             k += 1
         lo_e, hi_e = hi_e, 2.0 * hi_e
@@ -190,15 +190,15 @@ def _relu2_pair_nb(m1, m2, s1, s2, trap):
             if lp[i] < -0.6931471805599453:
                 lm[i] = math.log1p(-math.exp(lp[i]))
             else:
-                lm[i] = _log_add(_nb_log_ndtr(-a1), _log_integral(a1, c, rho, -1.0, trap))
+                lm[i] = _log_add(nb_log_ndtr(-a1), _log_integral(a1, c, rho, -1.0, trap))
                 lp[i] = math.log1p(-math.exp(lm[i])) if lm[i] < -0.6931471805599453 else lp[i]
         else:
             rho, c = s2[i] / s1[i], m1[i] / s2[i]
-            lp[i] = _log_add(_nb_log_ndtr(a1) + _nb_log_ndtr(-a2), _log_integral(a2, c, rho, -1.0, trap))
+            lp[i] = _log_add(nb_log_ndtr(a1) + nb_log_ndtr(-a2), _log_integral(a2, c, rho, -1.0, trap))
             if lp[i] < -0.6931471805599453:
                 lm[i] = math.log1p(-math.exp(lp[i]))
             else:
-                lm[i] = _log_add(_nb_log_ndtr(-a1) + _nb_log_ndtr(-a2), _log_integral(a2, c, rho, 1.0, trap))
+                lm[i] = _log_add(nb_log_ndtr(-a1) + nb_log_ndtr(-a2), _log_integral(a2, c, rho, 1.0, trap))
                 lp[i] = math.log1p(-math.exp(lm[i])) if lm[i] < -0.6931471805599453 else lp[i]
     return lp, lm
 
@@ -346,16 +346,17 @@ def relu2_energetic(qs, Rs, T=0.0, gamma=False, n=N_NODES):
     tk = (t1, t2)
     # teacher: dP_T+/dR_k = d_k P t_k/sqrt(q_k) - (R_k/q_k) d_kk P;
     #          dP_T+/dq_k = -d_k P R_k t_k/(2 q_k^1.5) + d_kk P R_k^2/(2 q_k^2)   (d_kk P = dP/d(sigma_k^2) * 2)
-    gT = relu2_grad_hess(n1, n2, sig[0], sig[1], lTp)
+    gT = relu2_grad_hess(n1, n2, sig[0], sig[1], 0.0)      # absolute derivatives of P_T+ (divided by 1)
     dlz = lZp - lZm
     dR, dq = np.empty(2), np.empty(2)
     for k in range(2):
-        gk, hkk = gT[k] * pTp, gT[2 + 2 * k] * pTp       # absolute derivatives of P_T+
+        gk, hkk = gT[k], gT[2 + 2 * k]
         dR[k] = np.dot(W, (gk * tk[k] / sq[k] - (R[k] / q[k]) * hkk) * dlz)
         dq[k] = np.dot(W, (-gk * R[k] * tk[k] / (2.0 * q[k] ** 1.5) + hkk * R[k] ** 2 / (2.0 * q[k] ** 2)) * dlz)
     # student: dP_S+/dq_k = (d_k P t_k/sqrt(q_k) - d_kk P)/2, times (1 - eps)(P_T+/Z+ - P_T-/Z-)
-    gS = relu2_grad_hess(m1, m2, s[0], s[1], lSp)
-    ratio = np.exp(l1e + lTp - lZp + lSp) - np.exp(l1e + lTm - lZm + lSp)   # (1-eps) P_S+ (P_T+/Z+ - P_T-/Z-)
+    # absolute derivatives (never a ratio to a P that underflows: no inf * 0 in the tails)
+    gS = relu2_grad_hess(m1, m2, s[0], s[1], 0.0)
+    ratio = np.exp(l1e + lTp - lZp) - np.exp(l1e + lTm - lZm)      # (1 - eps)(P_T+/Z+ - P_T-/Z-)
     for k in range(2):
         dq[k] += np.dot(W, 0.5 * (gS[k] * tk[k] / sq[k] - gS[2 + 2 * k]) * ratio)
     out = {"G": G, "dq": dq, "dR": dR, "eps_t": 0.0}
@@ -519,10 +520,8 @@ def relu_tree(alpha=1.0, T=0.0, weights="spherical", branching="2", output="majo
     if alpha == 0:
         order = {"q_1": 0.0, "R_1": 0.0, "q_2": 0.0, "R_2": 0.0}
         f = 0.0 if weights == "spherical" else math.log(2.0)
-        obs, F = _observables(order, f, 0.0 if T == 0 else float("nan"), T, alpha)
-        if T > 0:
-            obs["eps_t"] = float(relu2_energetic((1e-12, 1e-12), (0.0, 0.0), T)["eps_t"])
-            obs["entropy"] = f
+        eps_t = relu2_energetic((1e-12, 1e-12), (0.0, 0.0), T)["eps_t"] if T > 0 else 0.0
+        obs, F = _observables(order, f, eps_t, T, alpha)
         sols.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=F,
                              converged=True, residual=0.0, iterations=0, branch="rs" if weights == "spherical"
                              else "poor", stable=True, replicon_eigenvalue=1.0))
@@ -563,8 +562,9 @@ def _half_perfect_branches(name, params, alpha, T):
             q, R, q_hat, R_hat, f, eps_t = m.evaluate(r.x)
             k = "2" if which == 1 else "1"
             j = "1" if which == 1 else "2"
-            order = {f"q_{j}": 1.0, f"R_{j}": 1.0, f"q_{k}": q, f"R_{k}": R, f"q_hat_{k}": q_hat, f"R_hat_{k}": R_hat}
-            order = {key: order[key] for key in ("q_1", "R_1", "q_2", "R_2")} | {f"q_hat_{k}": q_hat, f"R_hat_{k}": R_hat}
+            exact, other = {f"q_{j}": 1.0, f"R_{j}": 1.0}, {f"q_{k}": q, f"R_{k}": R}
+            order = {key: (exact | other)[key] for key in ("q_1", "R_1", "q_2", "R_2")}
+            order |= {f"q_hat_{k}": q_hat, f"R_hat_{k}": R_hat}
             obs, F = _observables(order, f, eps_t, T, alpha)
             out.append(Solution(model=name, params=params, order=order, observables=obs, free_energy=F,
                                 converged=True, residual=r.residual, iterations=r.iterations,
